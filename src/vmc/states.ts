@@ -1,0 +1,32 @@
+/**
+ * The enum values known from the VMC SDK model. Unknown values seen on the wire are not
+ * mapped away: they pass through as label values next to these.
+ */
+
+/** `Sddc.sddc_state` values. */
+export const SDDC_STATES = [
+  'DEPLOYING',
+  'READY',
+  'DELETING',
+  'DELETED',
+  'FAILED',
+  'CANCELED',
+  'READY_FOR_GLCM_BRINGUP',
+] as const;
+
+/** `AwsEsxHost.esx_state` values. */
+export const ESX_STATES = [
+  'DEPLOYING',
+  'INITIALIZING',
+  'PROVISIONED',
+  'READY',
+  'DELETING',
+  'DELETED',
+  'FAILED',
+  'ADDING_TO_VCENTER',
+  'DELETING_FROM_VCENTER',
+  'PENDING_CLOUD_DELETION',
+] as const;
+
+/** `Cluster.cluster_state` values. */
+export const CLUSTER_STATES = ['DEPLOYING', 'ADDING_HOSTS', 'READY', 'FAILED'] as const;
