@@ -1,0 +1,259 @@
+/**
+ * Pure parsing of a `GET /vmc/api/orgs/{org}/sddcs` body into the typed {@link SddcList}.
+ *
+ * Lenient by design: real payloads carry nulls, `resource_config: {}`, unknown fields and
+ * unknown enum values, and test-author shapes (`esx_hosts` as an object, `clusters` as
+ * `{clusters: [...]}`) have been seen. A field of the wrong shape counts as absent; only a
+ * body that is not an array at all is an error. No I/O, no logging, and no payload text in
+ * errors or problem messages (SDDC JSON carries plaintext passwords).
+ */
+
+import { MalformedResponseError } from '../lib/errors.js';
+import type { Cluster, Sddc, SddcList } from './types.js';
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+/** Ids are quoted and cut to this length in problem messages. */
+const MAX_ID_IN_MESSAGE = 100;
+
+/**
+ * ISO-8601 date or date-time as VMC sends it (any number of fractional digits; V8's
+ * `Date.parse` truncates them to milliseconds). Group 1: the time part; group 2: the zone.
+ */
+const ISO_TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+const NO_CLUSTERS: readonly Cluster[] = Object.freeze([]);
+
+/**
+ * Parses the body of `GET /vmc/api/orgs/{org}/sddcs` (already `JSON.parse`d).
+ *
+ * Rules, in short:
+ * - The top level must be an array, else {@link MalformedResponseError} (the message names
+ *   the JSON type only). A single-SDDC body (`GET .../sddcs/{sddc}`) must be wrapped in `[ ]`.
+ * - Entries that are not objects or have no non-empty string `id` are skipped; a repeated
+ *   `id` keeps the first entry. Each case adds one entry to `problems` (indexes and ids only).
+ * - Missing or wrongly typed string fields become `''`; enum values pass through unchanged.
+ * - Hosts are counted by `esx_state` from `resource_config.clusters[].esx_host_list`; the
+ *   deprecated `resource_config.esx_hosts` is used only when there are no clusters. No host
+ *   list at all gives `hostStates: undefined` (unknown, not zero).
+ * - Output is sorted by id (code-unit order), clusters likewise.
+ *
+ * @param json - the parsed response body
+ * @returns the SDDCs and the problems met while reading them
+ * @throws MalformedResponseError when `json` is not an array
+ */
+export function parseSddcList(json: unknown): SddcList {
+  if (!Array.isArray(json)) {
+    throw new MalformedResponseError(`expected a JSON array of SDDCs, got ${jsonTypeName(json)}`);
+  }
+  const byId = new Map<string, Sddc>();
+  const problems: string[] = [];
+  let reported: Set<string> | undefined;
+  for (let i = 0; i < json.length; i++) {
+    const raw: unknown = json[i];
+    const entry = asObject(raw);
+    if (entry === undefined) {
+      problems.push(`SDDC entry ${i} is ${jsonTypeName(raw)}, not an object; skipped`);
+      continue;
+    }
+    const id = entry['id'];
+    if (typeof id !== 'string' || id === '') {
+      problems.push(`SDDC entry ${i} has no id; skipped`);
+      continue;
+    }
+    if (byId.has(id)) {
+      reported ??= new Set<string>();
+      if (!reported.has(id)) {
+        reported.add(id);
+        problems.push(`SDDC id ${quoteId(id)} appears more than once; kept the first entry`);
+      }
+      continue;
+    }
+    byId.set(id, parseSddc(id, entry, problems));
+  }
+  const sddcs = Array.from(byId.values()).sort(compareById);
+  return { sddcs, problems };
+}
+
+/** Builds one {@link Sddc} from an entry whose `id` is already checked. */
+function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
+  const rc = asObject(entry['resource_config']);
+  let provider = asString(entry['provider']);
+  let region = '';
+  let deploymentType = '';
+  let vmcVersion = '';
+  let hostStates: Map<string, number> | undefined;
+  let clusters: readonly Cluster[] = NO_CLUSTERS;
+
+  if (rc !== undefined) {
+    if (provider === '') provider = asString(rc['provider']);
+    region = asString(rc['region']);
+    deploymentType = asString(rc['deployment_type']);
+    const manifest = asObject(rc['sddc_manifest']);
+    if (manifest !== undefined) vmcVersion = asString(manifest['vmc_version']);
+
+    const rawClusters = rc['clusters'];
+    if (Array.isArray(rawClusters) && rawClusters.length > 0) {
+      const parsed = parseClusters(id, rawClusters, problems);
+      clusters = parsed.clusters;
+      hostStates = parsed.hostStates;
+    } else {
+      // `esx_hosts` is deprecated and has been seen listing only the first cluster's hosts,
+      // so it is read only when there is no cluster list to count from.
+      const esxHosts = rc['esx_hosts'];
+      if (Array.isArray(esxHosts)) {
+        hostStates = new Map<string, number>();
+        countHosts(esxHosts, hostStates);
+      }
+    }
+  }
+
+  return {
+    id,
+    name: asString(entry['name']),
+    state: asString(entry['sddc_state']),
+    provider,
+    region,
+    sddcType: asString(entry['sddc_type']),
+    deploymentType,
+    vmcVersion,
+    createdSeconds: isoToSeconds(entry['created']),
+    expirationSeconds: isoToSeconds(entry['expiration_date']),
+    hostStates,
+    clusters,
+  };
+}
+
+/**
+ * Reads a non-empty `resource_config.clusters` array. Hosts of clusters without a usable
+ * `cluster_id` still count toward the SDDC; a repeated `cluster_id` is read once (its
+ * repeats, hosts included, are ignored so they are not counted twice).
+ */
+function parseClusters(
+  sddcId: string,
+  rawClusters: readonly unknown[],
+  problems: string[],
+): { clusters: readonly Cluster[]; hostStates: Map<string, number> | undefined } {
+  const clusters: Cluster[] = [];
+  let hostStates: Map<string, number> | undefined;
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < rawClusters.length; i++) {
+    const raw: unknown = rawClusters[i];
+    const c = asObject(raw);
+    if (c === undefined) {
+      problems.push(
+        `SDDC ${quoteId(sddcId)}: cluster entry ${i} is ${jsonTypeName(raw)}, not an object; skipped`,
+      );
+      continue;
+    }
+    const rawId = c['cluster_id'];
+    const clusterId = typeof rawId === 'string' ? rawId : '';
+    if (clusterId !== '') {
+      seen ??= new Set<string>();
+      if (seen.has(clusterId)) {
+        problems.push(
+          `SDDC ${quoteId(sddcId)}: cluster id ${quoteId(clusterId)} appears more than once; kept the first entry`,
+        );
+        continue;
+      }
+      seen.add(clusterId);
+    }
+
+    const hostList = c['esx_host_list'];
+    let hosts: number | undefined;
+    if (Array.isArray(hostList)) {
+      hostStates ??= new Map<string, number>();
+      hosts = countHosts(hostList, hostStates);
+    }
+
+    if (clusterId === '') {
+      problems.push(
+        `SDDC ${quoteId(sddcId)}: cluster entry ${i} has no cluster_id; skipped (its hosts still count)`,
+      );
+      continue;
+    }
+
+    clusters.push({
+      id: clusterId,
+      name: asString(c['cluster_name']),
+      state: asString(c['cluster_state']),
+      instanceType: clusterInstanceType(c, hostList),
+      hosts,
+    });
+  }
+  clusters.sort(compareById);
+  return { clusters, hostStates };
+}
+
+/**
+ * Adds the hosts of one host list to `counts`, keyed by `esx_state` (`''` when missing).
+ * Entries that are not objects are ignored. No allocation per host.
+ *
+ * @returns the number of hosts counted
+ */
+function countHosts(hosts: readonly unknown[], counts: Map<string, number>): number {
+  let n = 0;
+  for (let i = 0; i < hosts.length; i++) {
+    const host: unknown = hosts[i];
+    if (typeof host !== 'object' || host === null || Array.isArray(host)) continue;
+    const rawState = (host as JsonObject)['esx_state'];
+    const state = typeof rawState === 'string' ? rawState : '';
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+    n++;
+  }
+  return n;
+}
+
+/** `esx_host_info.instance_type`, else the first host's `instance_type`, else `''`. */
+function clusterInstanceType(cluster: JsonObject, hostList: unknown): string {
+  const info = asObject(cluster['esx_host_info']);
+  if (info !== undefined) {
+    const fromInfo = asString(info['instance_type']);
+    if (fromInfo !== '') return fromInfo;
+  }
+  if (Array.isArray(hostList)) {
+    for (let i = 0; i < hostList.length; i++) {
+      const host = asObject(hostList[i]);
+      if (host !== undefined) return asString(host['instance_type']);
+    }
+  }
+  return '';
+}
+
+/**
+ * An ISO-8601 timestamp as Unix seconds (millisecond precision; µs fractions are truncated).
+ * A date-time without a zone is read as UTC, not local time. Anything else is undefined.
+ */
+function isoToSeconds(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_TIMESTAMP.exec(value);
+  if (m === null) return undefined;
+  const ms = Date.parse(m[1] !== undefined && m[2] === undefined ? `${value}Z` : value);
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
+
+function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+function asString(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The JSON type of a value, for messages: `object`, `array`, `null`, `string`, ... */
+function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function quoteId(id: string): string {
+  return JSON.stringify(id.length > MAX_ID_IN_MESSAGE ? `${id.slice(0, MAX_ID_IN_MESSAGE)}…` : id);
+}
+
+function compareById(a: { readonly id: string }, b: { readonly id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
