@@ -62,7 +62,7 @@ export function parseErrorBody(text: string): ErrorBodyInfo {
     ),
     MAX_TOKEN_LENGTH,
   );
-  const requestId = clean(firstString(body['requestId']), MAX_TOKEN_LENGTH);
+  const requestId = clean(firstText(body['requestId']), MAX_TOKEN_LENGTH);
 
   const info: { message?: string; code?: string; requestId?: string } = {};
   if (message !== undefined) info.message = message;
