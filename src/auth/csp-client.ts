@@ -1,0 +1,82 @@
+import type { Clock } from '../lib/clock.js';
+import { ExporterError } from '../lib/errors.js';
+import { CredentialsRejectedError, UpstreamError } from '../upstream/errors.js';
+import type { HttpClient } from '../upstream/http-client.js';
+import { withRetries, type RetryOptions } from '../upstream/retry.js';
+import { parseTokenResponse } from './parse-token.js';
+import type { TokenGrant } from './token-manager.js';
+
+/** Where and how to reach CSP. */
+export interface CspClientOptions {
+  /** Sends requests (metrics, limits, error typing). */
+  readonly http: HttpClient;
+  /** CSP base URL without trailing slash, e.g. `https://console.cloud.vmware.com`. */
+  readonly cspUrl: string;
+  /** Time source for retry deadlines. */
+  readonly clock: Clock;
+  /** Budget for one exchange, retries included, ms. */
+  readonly timeoutMs: number;
+  /** Test hooks for retry waits. */
+  readonly retry?: Pick<RetryOptions, 'sleep' | 'random' | 'policy'>;
+}
+
+/** Path of the OAuth token endpoint. */
+export const TOKEN_PATH = '/csp/gateway/am/api/auth/token';
+/** Path of the API-token exchange endpoint. */
+export const API_TOKEN_PATH = '/csp/gateway/am/api/auth/api-tokens/authorize';
+
+/**
+ * Returns an exchange function for an OAuth app (client_credentials grant): HTTP Basic with
+ * the app id and secret, form `grant_type=client_credentials` plus `orgId` when given.
+ * 400, 401 and 403 mean CSP rejected the credentials.
+ */
+export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: string | undefined): (secret: string) => Promise<TokenGrant> {
+  return async (secret) => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (orgId) form.set('orgId', orgId);
+    const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
+    return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, [400, 401, 403], 'the OAuth app credentials');
+  };
+}
+
+/**
+ * Returns an exchange function for a user API token (form `api_token`). 400, 401, 403 and
+ * 404 mean CSP rejected the token.
+ */
+export function apiTokenExchange(opts: CspClientOptions): (secret: string) => Promise<TokenGrant> {
+  return (secret) => exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, [400, 401, 403, 404], 'the API token');
+}
+
+async function exchange(
+  opts: CspClientOptions,
+  endpoint: 'token' | 'api-token',
+  path: string,
+  form: URLSearchParams,
+  headers: Record<string, string>,
+  rejections: readonly number[],
+  what: string,
+): Promise<TokenGrant> {
+  try {
+    const res = await withRetries(
+      (remainingMs) =>
+        opts.http.send({
+          endpoint,
+          method: 'POST',
+          url: opts.cspUrl + path,
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+          timeoutMs: Math.min(remainingMs, opts.timeoutMs),
+        }),
+      { deadline: opts.clock.now() + opts.timeoutMs, clock: opts.clock, ...opts.retry },
+    );
+    return parseTokenResponse(res.json);
+  } catch (err) {
+    if (err instanceof UpstreamError && err.failure === 'http' && err.status !== undefined && rejections.includes(err.status)) {
+      const detail = [err.upstreamCode ? `cspErrorCode ${err.upstreamCode}` : '', err.upstreamMessage ?? ''].filter(Boolean).join(': ');
+      throw new CredentialsRejectedError('http', `CSP rejected ${what} (HTTP ${err.status}${detail ? `, ${detail}` : ''})`, { status: err.status });
+    }
+    if (err instanceof UpstreamError) throw new UpstreamError(err.failure, `CSP token request failed: ${err.message}`, { status: err.status, retryAfterMs: err.retryAfterMs });
+    if (err instanceof ExporterError) throw new ExporterError(err.code, `CSP token response unusable: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import type { SecretRegistry } from '../lib/secrets.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import { CredentialsRejectedError } from '../upstream/errors.js';
+
+/** What CSP hands out. */
+export interface TokenGrant {
+  /** The access token, sent as `csp-auth-token`. */
+  readonly accessToken: string;
+  /** Lifetime in seconds (`expires_in`; 300 when CSP did not say). */
+  readonly expiresInSeconds: number;
+}
+
+/** Dependencies of {@link TokenManager}. */
+export interface TokenManagerOptions {
+  /** `org_id` label of this token's metrics: the org id, or `''` for a token without orgId. */
+  readonly orgLabel: string;
+  /** Reads the client secret or API token; called for every exchange so a fixed file is picked up. */
+  readonly readSecret: () => Promise<string>;
+  /** Exchanges the secret for a token at CSP (retries of transient failures included). */
+  readonly exchange: (secret: string) => Promise<TokenGrant>;
+  /** Time source. */
+  readonly clock: Clock;
+  /** `vmc_token_*` metrics. */
+  readonly metrics: SelfMetrics;
+  /** Every token obtained is registered here so it is scrubbed from any text. */
+  readonly secrets: SecretRegistry;
+  /** Logs state changes (not every scrape). */
+  readonly logger: Logger;
+  /** Backoff after CSP rejected the credentials: first wait, ms. @default 10000 */
+  readonly rejectInitialMs?: number;
+  /** Backoff after CSP rejected the credentials: longest wait, ms. @default 300000 */
+  readonly rejectMaxMs?: number;
+}
+
+interface CurrentToken {
+  readonly token: string;
+  readonly refreshAt: number;
+  readonly expiresAt: number;
+}
+
+interface Rejection {
+  readonly secretHash: string;
+  readonly until: number;
+  readonly delayMs: number;
+  readonly error: Error;
+}
+
+/**
+ * How long before expiry a token is renewed: 10 % of its lifetime but at least a minute,
+ * and never more than half of it (so a 60 s token is renewed after 30 s, a 30 min one
+ * after 27 min).
+ */
+export function refreshMarginMs(ttlMs: number): number {
+  return Math.min(Math.max(60_000, ttlMs * 0.1), ttlMs * 0.5);
+}
+
+/**
+ * Hands out a CSP access token: reused until shortly before it expires, refreshed by one
+ * in-flight request that every concurrent caller shares, never caching a failure as a token.
+ * When CSP rejects the credentials themselves it backs off (doubling up to `rejectMaxMs`)
+ * instead of asking again on every scrape, unless the secret has changed meanwhile.
+ */
+export class TokenManager {
+  readonly #o: TokenManagerOptions;
+  #current: CurrentToken | undefined;
+  #inflight: Promise<string> | undefined;
+  #rejection: Rejection | undefined;
+
+  /** @param opts - see {@link TokenManagerOptions} */
+  constructor(opts: TokenManagerOptions) {
+    this.#o = opts;
+  }
+
+  /** The `org_id` label of this token. */
+  get orgLabel(): string {
+    return this.#o.orgLabel;
+  }
+
+  /** Resolves with a usable access token. */
+  async getToken(): Promise<string> {
+    const now = this.#o.clock.now();
+    const current = this.#current;
+    if (current && now < current.refreshAt) return current.token;
+    this.#inflight ??= this.#refresh().finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  /** Drops `token` (after VMC answered 401 to it) so the next call fetches a new one. */
+  invalidate(token: string): void {
+    if (this.#current?.token === token) this.#current = undefined;
+  }
+
+  async #refresh(): Promise<string> {
+    const { clock, metrics, orgLabel, logger } = this.#o;
+    const secret = await this.#o.readSecret();
+    const rejection = this.#rejection;
+    const secretHash = hash(secret);
+    if (rejection && clock.now() < rejection.until && rejection.secretHash === secretHash) {
+      return this.#fallback(rejection.error);
+    }
+    const started = performance.now();
+    try {
+      const grant = await this.#o.exchange(secret);
+      const now = clock.now();
+      const ttlMs = grant.expiresInSeconds * 1000;
+      this.#o.secrets.addToken(grant.accessToken);
+      this.#current = { token: grant.accessToken, refreshAt: now + ttlMs - refreshMarginMs(ttlMs), expiresAt: now + ttlMs };
+      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'success' });
+      metrics.tokenExpiry.set({ org_id: orgLabel }, (now + ttlMs) / 1000);
+      if (rejection) logger.info({ org_id: orgLabel }, 'CSP accepted the credentials again');
+      this.#rejection = undefined;
+      return grant.accessToken;
+    } catch (err) {
+      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'failure' });
+      if (err instanceof CredentialsRejectedError) {
+        const delayMs = rejection ? Math.min(this.#o.rejectMaxMs ?? 300_000, rejection.delayMs * 2) : (this.#o.rejectInitialMs ?? 10_000);
+        if (!rejection) logger.error({ org_id: orgLabel, err }, 'CSP rejected the credentials; retrying with backoff, fix the secret to recover');
+        this.#rejection = { secretHash, until: clock.now() + delayMs, delayMs, error: err };
+      }
+      return this.#fallback(err);
+    } finally {
+      metrics.tokenRefreshDuration.observe({ org_id: orgLabel }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** After a failed refresh: the old token while it is still good for a while, else the error. */
+  #fallback(err: unknown): string {
+    const current = this.#current;
+    if (current && this.#o.clock.now() < current.expiresAt - 5_000) return current.token;
+    throw err;
+  }
+}
+
+function hash(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

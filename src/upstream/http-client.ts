@@ -1,0 +1,188 @@
+import { request, type Dispatcher } from 'undici';
+import type { Clock } from '../lib/clock.js';
+import type { SecretRegistry } from '../lib/secrets.js';
+import type { Endpoint, SelfMetrics } from '../metrics/self-metrics.js';
+import { parseErrorBody } from './parse-error-body.js';
+import { UpstreamError } from './errors.js';
+
+/** One request to CSP or VMC. */
+export interface UpstreamRequest {
+  /** For metrics and messages. */
+  readonly endpoint: Endpoint;
+  /** `GET` or `POST`. */
+  readonly method: 'GET' | 'POST';
+  /** Absolute URL. */
+  readonly url: string;
+  /** Request headers (may carry credentials: never logged). */
+  readonly headers: Record<string, string>;
+  /** Form body for POST. */
+  readonly body?: string;
+  /** Aborts the request (scrape deadline or shutdown). */
+  readonly signal?: AbortSignal | undefined;
+  /** Upper bound for this attempt, in ms. */
+  readonly timeoutMs: number;
+}
+
+/** A successful (2xx) answer, body already read and parsed as JSON. */
+export interface UpstreamResponse {
+  /** HTTP status. */
+  readonly status: number;
+  /** Parsed JSON body. */
+  readonly json: unknown;
+  /** Size of the body in bytes. */
+  readonly bytes: number;
+}
+
+/** Dependencies of {@link HttpClient}. */
+export interface HttpClientOptions {
+  /** undici dispatcher (an Agent, a proxy agent, or a MockAgent in tests). */
+  readonly dispatcher: Dispatcher;
+  /** Request metrics. */
+  readonly metrics: SelfMetrics;
+  /** Scrubs secrets out of upstream error messages. */
+  readonly secrets: SecretRegistry;
+  /** For durations and Retry-After dates. */
+  readonly clock: Clock;
+  /** Largest body accepted, in bytes. @default 64 MiB */
+  readonly maxBodyBytes?: number;
+}
+
+/** Default body limit: far above the largest real org (hundreds of SDDCs is a few MB). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends one request and turns every outcome into either a parsed JSON body or an
+ * {@link UpstreamError}: HTTP errors (with the upstream's own error message, scrubbed),
+ * timeouts, network errors, bodies over the size limit and malformed JSON. Each attempt is
+ * counted in `vmc_api_requests_total` and timed in `vmc_api_request_duration_seconds`.
+ */
+export class HttpClient {
+  readonly #opts: HttpClientOptions;
+  readonly #maxBody: number;
+
+  /** @param opts - dispatcher, metrics, secret scrubber, clock */
+  constructor(opts: HttpClientOptions) {
+    this.#opts = opts;
+    this.#maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** Sends `req`; resolves with the JSON body of a 2xx answer, else rejects with UpstreamError. */
+  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const { metrics } = this.#opts;
+    const started = performance.now();
+    let code = 'network';
+    try {
+      const res = await this.#attempt(req);
+      code = String(res.status);
+      return res;
+    } catch (err) {
+      if (err instanceof UpstreamError) code = err.status !== undefined ? String(err.status) : err.failure.replace('-', '_');
+      throw err;
+    } finally {
+      metrics.apiRequests.inc({ endpoint: req.endpoint, code });
+      metrics.apiRequestDuration.observe({ endpoint: req.endpoint }, (performance.now() - started) / 1000);
+    }
+  }
+
+  async #attempt(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const what = describe(req);
+    if (req.signal?.aborted) throw new UpstreamError('aborted', `${what}: aborted before it was sent`);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.timeoutMs);
+    const onAbort = (): void => controller.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        dispatcher: this.#opts.dispatcher,
+        signal: controller.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.#maxBody) {
+        res.body.destroy();
+        throw new UpstreamError('too-large', `${what}: body of ${declared} bytes is over the ${this.#maxBody}-byte limit`, { status: undefined });
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > this.#maxBody) {
+          res.body.destroy();
+          throw new UpstreamError('too-large', `${what}: body over the ${this.#maxBody}-byte limit`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      if (res.statusCode < 200 || res.statusCode > 299) throw this.#httpError(req, res.statusCode, res.headers, text);
+      try {
+        return { status: res.statusCode, json: JSON.parse(text) as unknown, bytes: size };
+      } catch {
+        throw new UpstreamError('malformed', `${what}: HTTP ${res.statusCode} with a body that is not valid JSON (${size} bytes)`, { status: undefined });
+      }
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      if (timedOut) throw new UpstreamError('timeout', `${what}: no complete answer within ${formatSeconds(req.timeoutMs)}`, { cause: err });
+      if (req.signal?.aborted) throw new UpstreamError('aborted', `${what}: aborted`, { cause: err });
+      throw new UpstreamError('network', `${what}: ${networkReason(err)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #httpError(req: UpstreamRequest, status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamError {
+    const parsed = parseErrorBody(text);
+    const upstreamCode = parsed.code ? this.#opts.secrets.scrub(parsed.code) : undefined;
+    const upstreamMessage = parsed.message ? this.#opts.secrets.scrub(parsed.message) : undefined;
+    const detail = [upstreamCode, upstreamMessage].filter(Boolean).join(': ');
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], this.#opts.clock.now());
+    return new UpstreamError('http', `${describe(req)}: HTTP ${status}${detail ? ` (${detail})` : ''}`, {
+      status,
+      retryAfterMs,
+      ...(upstreamCode ? { upstreamCode } : {}),
+      ...(upstreamMessage ? { upstreamMessage } : {}),
+    });
+  }
+}
+
+/** `GET https://host/path` without query string (paths carry org ids only, never secrets). */
+function describe(req: UpstreamRequest): string {
+  const url = new URL(req.url);
+  return `${req.method} ${url.origin}${url.pathname}`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+/** A short reason for a network error: its code (ECONNREFUSED, UND_ERR_SOCKET, …) and message. */
+function networkReason(err: unknown): string {
+  if (!(err instanceof Error)) return 'request failed';
+  const code = (err as { code?: unknown }).code;
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const causeCode = cause ? (cause as { code?: unknown }).code : undefined;
+  const bits = [typeof causeCode === 'string' ? causeCode : typeof code === 'string' ? code : '', cause?.message ?? err.message];
+  return bits.filter(Boolean).join(' ') || 'request failed';
+}
+
+/**
+ * Parses a `Retry-After` header: delta-seconds or an HTTP date. Returns ms from `now`,
+ * or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const trimmed = raw.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
