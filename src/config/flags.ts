@@ -49,6 +49,8 @@ export interface FlagSpec {
   readonly envNote?: string;
   /** Default as the user would write it (`:10040`, `5m`); absent when there is none. */
   readonly defaultText?: string;
+  /** What happens when a flag without {@link FlagSpec.defaultText} is absent, for help and docs. */
+  readonly defaultNote?: string;
   /** One-sentence meaning for help text and docs. */
   readonly description: string;
 }
@@ -76,7 +78,8 @@ export const FLAGS: readonly FlagSpec[] = Object.freeze([
     type: 'string',
     repeatable: false,
     placeholder: 'FILE',
-    description: 'Exporter-toolkit web config file (TLS, basic auth); must be readable at startup. Default: plain HTTP, no auth.',
+    defaultNote: 'none: plain HTTP, no auth',
+    description: 'Exporter-toolkit web config file (TLS, basic auth); must be readable at startup.',
   },
   {
     name: 'web.max-requests',
@@ -117,7 +120,8 @@ export const FLAGS: readonly FlagSpec[] = Object.freeze([
     placeholder: 'ID',
     env: 'VMC_ORG_IDS',
     envNote: 'comma-separated',
-    description: 'Org id to export; repeatable or comma-separated. Default: every org the credentials can see.',
+    defaultNote: 'every org the credentials can see',
+    description: 'Org id to export; repeatable or comma-separated.',
   },
   {
     name: 'vmc.concurrency',
@@ -189,6 +193,7 @@ export const FLAGS: readonly FlagSpec[] = Object.freeze([
     name: 'demo',
     type: 'boolean',
     repeatable: false,
+    defaultNote: 'off',
     description: 'Start the built-in VMC simulator on loopback and scrape it; no credentials needed.',
   },
   {

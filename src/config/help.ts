@@ -12,6 +12,10 @@ function usage(flag: FlagSpec): string {
   return flag.placeholder === undefined ? `--${flag.name}` : `--${flag.name}=${flag.placeholder}`;
 }
 
+function defaultText(flag: FlagSpec): string | undefined {
+  return flag.defaultText ?? flag.defaultNote;
+}
+
 function envText(flag: FlagSpec): string | undefined {
   if (flag.env === undefined) return undefined;
   return flag.envNote === undefined ? flag.env : `${flag.env} (${flag.envNote})`;
@@ -38,7 +42,7 @@ export function renderHelp(version: string): string {
   for (const flag of FLAGS) {
     const notes = [
       flag.env === undefined ? undefined : `env: ${envText(flag)}`,
-      flag.defaultText === undefined ? undefined : `default: ${flag.defaultText}`,
+      defaultText(flag) === undefined ? undefined : `default: ${defaultText(flag)}`,
     ].filter((n) => n !== undefined);
     lines.push(`  ${usage(flag)}`);
     lines.push(`      ${flag.description}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`);
@@ -72,7 +76,7 @@ export function renderFlagsMarkdown(): string {
     return [
       `\`${usage(flag)}\``,
       env === undefined ? '' : `\`${flag.env}\`${flag.envNote === undefined ? '' : ` (${flag.envNote})`}`,
-      flag.defaultText === undefined ? '' : `\`${flag.defaultText}\``,
+      flag.defaultText !== undefined ? `\`${flag.defaultText}\`` : (flag.defaultNote ?? ''),
       flag.description,
     ].map(cell);
   });
