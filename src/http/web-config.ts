@@ -499,15 +499,14 @@ async function buildTls(plan: TlsPlan, readFile: ReadFileFn, p: Problems): Promi
   const leaf = chain?.[0];
   if (leaf === undefined) throw p.field(plan.cert.field, `not a PEM certificate${where(plan.cert)}`);
 
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(keyPem)) {
+    throw p.field(plan.key.field, `encrypted private keys are not supported${where(plan.key)}`);
+  }
   let key: KeyObject;
   try {
     key = createPrivateKey(keyPem);
-  } catch (err) {
-    const encrypted = (err as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE';
-    throw p.field(
-      plan.key.field,
-      `${encrypted ? 'encrypted private keys are not supported' : 'not a PEM private key'}${where(plan.key)}`,
-    );
+  } catch {
+    throw p.field(plan.key.field, `not a PEM private key${where(plan.key)}`);
   }
   if (!leaf.checkPrivateKey(key)) {
     throw p.field(plan.key.field, `does not match ${plan.cert.field.replace('tls_server_config.', '')}`);
@@ -579,7 +578,11 @@ async function load(file: string, readFile: ReadFileFn, onFiles: (files: string[
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
     const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    const what = yamlError.message.split('\n')[0]?.split(' at line ')[0] ?? yamlError.code;
+    // Cut at ': ' so that quoted bits of the file (alias or tag names) are never echoed.
+    const what =
+      yamlError.code === 'MULTIPLE_DOCS'
+        ? 'only one YAML document is allowed'
+        : (yamlError.message.split('\n')[0]?.split(' at line ')[0]?.split(': ')[0] ?? yamlError.code);
     throw p.whole(`invalid YAML at line ${line}, column ${col}: ${what}`);
   }
   let raw: unknown;
