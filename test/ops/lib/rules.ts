@@ -1,0 +1,84 @@
+/**
+ * Reading the alert rules and the runbook fragment for the operator-kit tests.
+ */
+import { readRepoFile, readRepoYaml } from './tools.js';
+
+/** One alerting rule as written in a Prometheus rules file. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+/** The shape of a Prometheus rules file (recording rules are not used here). */
+export interface RulesFile {
+  readonly groups: ReadonlyArray<{ readonly name: string; readonly rules: readonly AlertRule[] }>;
+}
+
+/** The subset of prometheus.yml the tests read. */
+export interface PrometheusConfig {
+  global?: Record<string, string>;
+  rule_files: string[];
+  alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+  scrape_configs: Array<{
+    job_name: string;
+    scrape_interval?: string;
+    scrape_timeout?: string;
+    static_configs: Array<{ targets: string[] }>;
+  }>;
+}
+
+/** prometheus.yml, parsed. */
+export const loadPrometheusConfig = (): PrometheusConfig => readRepoYaml<PrometheusConfig>('prometheus.yml');
+
+/** Repository-relative paths of the rule files prometheus.yml loads (they are relative to it). */
+export const ruleFilePaths = (): string[] => loadPrometheusConfig().rule_files;
+
+/** Every alerting rule of every rule file prometheus.yml loads, with the file it came from. */
+export function loadAlertRules(): Array<AlertRule & { file: string }> {
+  const out: Array<AlertRule & { file: string }> = [];
+  for (const file of ruleFilePaths()) {
+    const parsed = readRepoYaml<RulesFile>(file);
+    for (const group of parsed.groups) for (const rule of group.rules) if (rule.alert) out.push({ ...rule, file });
+  }
+  return out;
+}
+
+/** The runbook section the README includes verbatim. */
+export const RUNBOOK_FRAGMENT = 'docs/fragments/runbook.md';
+
+/** The runbook URL an alert's `runbook_url` must carry. */
+export const runbookUrlFor = (alert: string): string =>
+  `https://github.com/vmc-exporter/vmc-exporter#runbook-${alert.toLowerCase()}`;
+
+/**
+ * The anchor GitHub generates for a Markdown heading: lower-cased, punctuation other than
+ * `-` and `_` dropped, spaces turned into `-`.
+ */
+export function githubSlug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** Every anchor a Markdown text defines: heading slugs and explicit `<a id|name="...">`. */
+export function markdownAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  let inFence = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    if (inFence) continue;
+    const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
+    if (heading?.[1]) anchors.add(githubSlug(heading[1]));
+    for (const m of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) if (m[1]) anchors.add(m[1]);
+  }
+  return anchors;
+}
+
+/** Anchors defined by the runbook fragment. */
+export const runbookAnchors = (): Set<string> => markdownAnchors(readRepoFile(RUNBOOK_FRAGMENT));

@@ -1,0 +1,210 @@
+/**
+ * The Prometheus and Alertmanager configuration the project ships: checked by the real tools
+ * (promtool, amtool) and structurally (labels, annotations, runbook anchors, test coverage).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import {
+  loadAlertRules,
+  loadPrometheusConfig,
+  ruleFilePaths,
+  runbookAnchors,
+  runbookUrlFor,
+  RUNBOOK_FRAGMENT,
+} from './lib/rules.js';
+import { assertRunOk, readRepoYaml, repoPath, requireTools, run } from './lib/tools.js';
+
+const RULES_DIR = 'prometheus/rules';
+const ALERTMANAGER_CONFIG = 'alertmanager/alertmanager.yml';
+
+/** Rule unit-test files: every `*.test.yml` under prometheus/rules. */
+const ruleTestFiles = (): string[] =>
+  readdirSync(repoPath(RULES_DIR))
+    .filter((f) => f.endsWith('.test.yml'))
+    .sort()
+    .map((f) => `${RULES_DIR}/${f}`);
+
+interface RuleTestFile {
+  rule_files: string[];
+  tests: Array<{
+    name?: string;
+    alert_rule_test?: Array<{ eval_time: string; alertname: string; exp_alerts?: unknown[] }>;
+  }>;
+}
+
+interface AlertmanagerConfig {
+  route: { receiver: string; group_by?: string[]; routes?: Array<{ matchers?: string[]; receiver: string }> };
+  inhibit_rules?: Array<{ source_matchers?: string[]; target_matchers?: string[]; equal?: string[] }>;
+  receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }>;
+}
+
+describe('prometheus.yml', () => {
+  test('promtool check config accepts it (rule_files resolve relative to it)', (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    assertRunOk(run(tools.promtool!, ['check', 'config', 'prometheus.yml']), 'promtool check config');
+  });
+
+  test('loads every rules file under prometheus/rules, and no rule unit-test file', () => {
+    const listed = ruleFilePaths();
+    const onDisk = readdirSync(repoPath(RULES_DIR))
+      .filter((f) => f.endsWith('.yml') && !f.endsWith('.test.yml'))
+      .map((f) => `${RULES_DIR}/${f}`)
+      .sort();
+    assert.deepEqual([...listed].sort(), onDisk);
+  });
+
+  test('scrapes the exporter as job "vmc" on localhost:10040 within its interval, and alerts a local Alertmanager', () => {
+    const cfg = loadPrometheusConfig();
+    const job = cfg.scrape_configs.find((j) => j.job_name === 'vmc');
+    assert.ok(job, 'scrape job "vmc"');
+    assert.deepEqual(job.static_configs.flatMap((s) => s.targets), ['localhost:10040']);
+    const seconds = (d: string | undefined) => Number(/^(\d+)s$/.exec(d ?? '')?.[1] ?? NaN);
+    const interval = seconds(job.scrape_interval ?? cfg.global?.scrape_interval);
+    const timeout = seconds(job.scrape_timeout ?? cfg.global?.scrape_timeout);
+    assert.ok(interval >= 60, `scrape_interval ${interval}s should not be shorter than the 60 s cache`);
+    assert.ok(timeout >= 10 && timeout < interval, `scrape_timeout ${timeout}s`);
+    assert.deepEqual(
+      cfg.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((s) => s.targets)),
+      ['localhost:9093'],
+    );
+  });
+});
+
+describe('alert rules', () => {
+  test('promtool check rules accepts every rules file', (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    assertRunOk(run(tools.promtool!, ['check', 'rules', ...ruleFilePaths()]), 'promtool check rules');
+  });
+
+  test('promtool test rules passes', (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    const files = ruleTestFiles();
+    assert.ok(files.length > 0, 'no rule unit-test files');
+    assertRunOk(run(tools.promtool!, ['test', 'rules', ...files]), 'promtool test rules');
+  });
+
+  test('alert names are unique CamelCase with the VMC prefix', () => {
+    const names = loadAlertRules().map((r) => r.alert);
+    assert.ok(names.length >= 10, `only ${names.length} alerts`);
+    assert.deepEqual(names, [...new Set(names)], 'duplicate alert names');
+    for (const name of names) assert.match(name, /^VMC[A-Z][A-Za-z0-9]+$/);
+  });
+
+  test('every alert has a severity, summary, templated description and its runbook URL', () => {
+    for (const rule of loadAlertRules()) {
+      const where = `${rule.alert} (${rule.file})`;
+      assert.match(rule.labels?.severity ?? '', /^(critical|warning|info)$/, `${where}: severity`);
+      const a = rule.annotations ?? {};
+      assert.ok(a.summary?.trim(), `${where}: summary`);
+      assert.ok(!a.summary?.includes('\n'), `${where}: summary is one line`);
+      assert.ok(a.description?.trim(), `${where}: description`);
+      assert.match(a.description ?? '', /\{\{[^}]*\$(labels|value)/, `${where}: description templates $labels or $value`);
+      assert.equal(a.runbook_url, runbookUrlFor(rule.alert), `${where}: runbook_url`);
+    }
+  });
+
+  test(`${RUNBOOK_FRAGMENT} has a runbook anchor for every alert`, () => {
+    const anchors = runbookAnchors();
+    const missing = loadAlertRules()
+      .map((r) => `runbook-${r.alert.toLowerCase()}`)
+      .filter((a) => !anchors.has(a));
+    assert.deepEqual(missing, [], `anchors missing from ${RUNBOOK_FRAGMENT}`);
+  });
+
+  test('every alert has a unit test where it fires and one where it must stay silent', () => {
+    const fires = new Set<string>();
+    const silent = new Set<string>();
+    const ruleFiles = new Set<string>();
+    for (const file of ruleTestFiles()) {
+      const parsed = readRepoYaml<RuleTestFile>(file);
+      for (const f of parsed.rule_files) ruleFiles.add(`${RULES_DIR}/${f}`);
+      for (const tc of parsed.tests) {
+        for (const a of tc.alert_rule_test ?? []) {
+          if ((a.exp_alerts ?? []).length > 0) fires.add(a.alertname);
+          else silent.add(a.alertname);
+        }
+      }
+    }
+    assert.deepEqual([...ruleFiles].sort(), [...ruleFilePaths()].sort(), 'the tests load the same rule files');
+    const names = loadAlertRules().map((r) => r.alert);
+    assert.deepEqual(names.filter((n) => !fires.has(n)), [], 'alerts without a firing test case');
+    assert.deepEqual(names.filter((n) => !silent.has(n)), [], 'alerts without a silent test case');
+    const unknown = [...fires, ...silent].filter((n) => !names.includes(n));
+    assert.deepEqual(unknown, [], 'test cases for alerts that do not exist');
+  });
+});
+
+describe('alertmanager/alertmanager.yml', () => {
+  const config = () => readRepoYaml<AlertmanagerConfig>(ALERTMANAGER_CONFIG);
+
+  test('amtool check-config accepts it', (t) => {
+    const tools = requireTools(t, 'amtool');
+    if (!tools) return;
+    assertRunOk(run(tools.amtool!, ['check-config', ALERTMANAGER_CONFIG]), 'amtool check-config');
+  });
+
+  test('routes critical to the pager, warning to tickets, info nowhere, unknown to tickets', (t) => {
+    const tools = requireTools(t, 'amtool');
+    if (!tools) return;
+    const cases: Array<[string, string]> = [
+      ['critical', 'vmc-pager'],
+      ['warning', 'vmc-ticket'],
+      ['info', 'null'],
+      ['something-else', 'vmc-ticket'],
+    ];
+    for (const [severity, receiver] of cases) {
+      const r = run(tools.amtool!, [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${ALERTMANAGER_CONFIG}`,
+        `--verify.receivers=${receiver}`,
+        'alertname=VMCSDDCFailed',
+        `severity=${severity}`,
+        'org_id=o1',
+        'sddc_id=s1',
+      ]);
+      assertRunOk(r, `routing severity=${severity}`);
+      assert.equal(r.stdout.trim(), receiver, `severity=${severity}`);
+    }
+    const nul = config().receivers.find((r) => r.name === 'null');
+    assert.ok(nul, 'null receiver');
+    assert.equal(Object.keys(nul).length, 1, 'the null receiver sends nothing');
+  });
+
+  test('groups by alertname, org_id and sddc_id; receivers are localhost webhook placeholders', () => {
+    const cfg = config();
+    assert.deepEqual(cfg.route.group_by, ['alertname', 'org_id', 'sddc_id']);
+    for (const receiver of cfg.receivers) {
+      for (const hook of receiver.webhook_configs ?? []) {
+        assert.match(hook.url, /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//, `${receiver.name}: ${hook.url}`);
+      }
+    }
+  });
+
+  test('every alertname matcher of the inhibit rules matches an alert that exists', () => {
+    const names = loadAlertRules().map((r) => r.alert);
+    const rules = config().inhibit_rules ?? [];
+    assert.ok(rules.length >= 2, 'inhibit rules');
+    for (const rule of rules) {
+      for (const matcher of [...(rule.source_matchers ?? []), ...(rule.target_matchers ?? [])]) {
+        const m = /^alertname\s*(=~|=|!=|!~)\s*"([^"]*)"$/.exec(matcher);
+        if (!m || m[1]!.startsWith('!')) continue;
+        const re = m[1] === '=~' ? new RegExp(`^(?:${m[2]})$`) : undefined;
+        const hits = names.filter((n) => (re ? re.test(n) : n === m[2]));
+        assert.ok(hits.length > 0, `matcher ${matcher} matches no alert`);
+        if (re) for (const alt of m[2]!.split('|')) {
+          if (/^[A-Za-z0-9]+$/.test(alt)) assert.ok(names.includes(alt), `matcher ${matcher}: no alert ${alt}`);
+        }
+      }
+    }
+    const sources = rules.flatMap((r) => r.source_matchers ?? []).join(' ');
+    for (const expected of ['VMCExporterDown', 'VMCSDDCExpiryImminent']) {
+      assert.ok(sources.includes(expected), `${expected} inhibits other alerts`);
+    }
+  });
+});
