@@ -2,7 +2,6 @@
  * Wire formats of the simulator's answers: CSP and VMC error bodies, and the delivery of
  * an answer normally or broken by a fault (malformed, truncated, oversized, trickled...).
  */
-import { once } from 'node:events';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { FaultKind } from './faults.js';
 import { randomHex } from './random.js';
@@ -90,7 +89,15 @@ const FILLER = Buffer.alloc(64 * 1024, 'x');
 async function write(res: ServerResponse, chunk: Buffer): Promise<boolean> {
   if (res.destroyed) return false;
   if (!res.write(chunk)) {
-    await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   }
   return !res.destroyed;
 }
