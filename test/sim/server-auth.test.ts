@@ -60,7 +60,7 @@ describe('simulator: CSP token endpoints', () => {
   });
 
   it('answers 400 for a missing or unsupported grant_type', async () => {
-    for (const form of [{}, { grant_type: 'password' }]) {
+    for (const form of [{}, { grant_type: 'password' }] as Array<Record<string, string>>) {
       const res = await postForm(sim, TOKEN_PATH, form, { authorization: basicAuth(sim) });
       assert.equal(res.status, 400);
       assert.equal(((await res.json()) as CspErrorBody).statusCode, 400);
