@@ -14,6 +14,8 @@ import { DiscoveredOrgs, StaticOrgs, type OrgSource } from './collect/org-discov
 import type { AuthConfig, Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
+import { createServer } from './http/serve.js';
+import { loadWebConfig } from './http/web-config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
 import { ExpositionCache } from './metrics/exposition.js';
@@ -36,8 +38,6 @@ export interface ExporterDeps {
   readonly dispatcher?: Dispatcher;
   /** Include process_* / nodejs_* metrics. @default true */
   readonly processMetrics?: boolean;
-  /** Wraps the request handler into a server (TLS / basic auth). @default plain http.createServer */
-  readonly createServer?: (handler: http.RequestListener) => Promise<http.Server>;
 }
 
 /** A running exporter. */
@@ -59,6 +59,8 @@ export interface Exporter {
 export async function startExporter(config: Config, deps: ExporterDeps): Promise<Exporter> {
   const { logger, secrets } = deps;
   const clock = deps.clock ?? systemClock;
+  // A broken web config is a startup error: check it before anything else starts.
+  if (config.webConfigFile) await loadWebConfig(config.webConfigFile);
   let simulator: Simulator | undefined;
   let auth = config.auth;
   let cspUrl = config.cspUrl;
@@ -122,10 +124,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     version: deps.version,
     onError: (err) => logger.error({ err }, 'request failed'),
   });
-  const server = deps.createServer ? await deps.createServer(app) : http.createServer(app);
-  server.headersTimeout = Math.min(server.headersTimeout || 10_000, 10_000);
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
+  const server = await createServer(app, { webConfigPath: config.webConfigFile, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => {
