@@ -1,0 +1,143 @@
+/**
+ * The floor for a cold scrape, run as its own child process: fetches every org's SDDC list
+ * body from the simulator once (with an org-scoped OAuth token, like the exporter), then
+ * times, over several runs, the steps the exporter cannot avoid or does in-process:
+ * `JSON.parse` of all bodies (the floor the cold-scrape target is measured against), and
+ * for the breakdown UTF-8 decoding, `parseSddcList`, rendering and encoding the exposition.
+ *
+ * `node --import tsx bench/parse-floor.ts '<FloorSpec JSON>'` prints one
+ * {@link FloorResult} JSON line.
+ */
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import type { OrgView } from '../src/collect/org-collector.js';
+import { assemble, renderOrg } from '../src/metrics/render.js';
+import { parseSddcList } from '../src/vmc/parse-sddcs.js';
+import type { SddcList } from '../src/vmc/types.js';
+import { median } from './stats.js';
+
+/** Where to fetch the bodies and how often to time. */
+export interface FloorSpec {
+  /** Simulator base URL (CSP and VMC). */
+  readonly url: string;
+  /** OAuth app id. */
+  readonly clientId: string;
+  /** OAuth app secret. */
+  readonly clientSecret: string;
+  /** Org ids. */
+  readonly orgs: readonly string[];
+  /** Timed runs per step. @default 7 */
+  readonly runs?: number;
+}
+
+/** Median ms per step over all orgs' bodies, and the body sizes. */
+export interface FloorResult {
+  /** Number of bodies (orgs). */
+  readonly bodies: number;
+  /** Total size of the SDDC list bodies, bytes. */
+  readonly bytes: number;
+  /** Timed runs per step. */
+  readonly runs: number;
+  /** Median ms of `JSON.parse` of every body (strings already decoded): the floor. */
+  readonly jsonParseMs: number;
+  /** Every run of `JSON.parse`, ms. */
+  readonly jsonParseRunsMs: readonly number[];
+  /** Median ms of decoding every body from UTF-8 bytes to a string. */
+  readonly decodeMs: number;
+  /** Median ms of `parseSddcList` on every parsed body. */
+  readonly parseSddcListMs: number;
+  /** Median ms of rendering every org (`renderOrg` + `assemble`) and encoding it to bytes. */
+  readonly renderMs: number;
+  /** Size of the rendered data part, bytes. */
+  readonly renderedBytes: number;
+}
+
+async function token(spec: FloorSpec, orgId: string): Promise<string> {
+  const res = await request(`${spec.url}/csp/gateway/am/api/auth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${spec.clientId}:${spec.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', orgId }).toString(),
+  });
+  const json = (await res.body.json()) as { access_token?: string };
+  if (res.statusCode !== 200 || typeof json.access_token !== 'string') throw new Error(`token for ${orgId}: HTTP ${res.statusCode}`);
+  return json.access_token;
+}
+
+async function body(spec: FloorSpec, orgId: string): Promise<Buffer> {
+  const res = await request(`${spec.url}/vmc/api/orgs/${encodeURIComponent(orgId)}/sddcs`, {
+    headers: { 'csp-auth-token': await token(spec, orgId), accept: 'application/json' },
+  });
+  const bytes = Buffer.from(await res.body.arrayBuffer());
+  if (res.statusCode !== 200) throw new Error(`SDDC list of ${orgId}: HTTP ${res.statusCode}`);
+  return bytes;
+}
+
+function time(runs: number, fn: () => void): number[] {
+  fn(); // one untimed run: code warm, memory grown
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/** Fetches the bodies and times each step. */
+export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
+  const runs = spec.runs ?? 7;
+  const buffers: Buffer[] = [];
+  for (const org of spec.orgs) buffers.push(await body(spec, org));
+  const texts = buffers.map((b) => b.toString('utf8'));
+
+  let sink = 0;
+  const decodeRuns = time(runs, () => {
+    for (const b of buffers) sink += b.toString('utf8').length;
+  });
+  const parseRuns = time(runs, () => {
+    for (const t of texts) sink += (JSON.parse(t) as unknown[]).length;
+  });
+  const parsed = texts.map((t) => JSON.parse(t) as unknown);
+  const listRuns = time(runs, () => {
+    for (const p of parsed) sink += parseSddcList(p).sddcs.length;
+  });
+  const lists: SddcList[] = parsed.map((p) => parseSddcList(p));
+  let renderedBytes = 0;
+  const renderRuns = time(runs, () => {
+    const fragments = lists.map((list, i) => {
+      const view: OrgView = { orgId: spec.orgs[i] ?? '', up: true, data: list, durationSeconds: 1, lastSuccessSeconds: 1, key: '' };
+      return renderOrg(view);
+    });
+    renderedBytes = Buffer.from(assemble(fragments), 'utf8').length;
+  });
+  if (sink < 0) process.stderr.write('unreachable\n');
+  return {
+    bodies: buffers.length,
+    bytes: buffers.reduce((a, b) => a + b.length, 0),
+    runs,
+    jsonParseMs: median(parseRuns),
+    jsonParseRunsMs: parseRuns,
+    decodeMs: median(decodeRuns),
+    parseSddcListMs: median(listRuns),
+    renderMs: median(renderRuns),
+    renderedBytes,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const raw = process.argv[2];
+  if (raw === undefined) {
+    process.stderr.write('usage: parse-floor.ts <FloorSpec JSON>\n');
+    process.exit(2);
+  }
+  measureFloor(JSON.parse(raw) as FloorSpec).then(
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (err: unknown) => {
+      process.stderr.write(`parse-floor: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,425 @@
+/**
+ * The benchmark's result: its shape, the PASS/FAIL checks against the targets, the printed
+ * table and the JSON file under `bench/results/`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FloorResult } from './parse-floor.js';
+import type { LoadResult } from './load.js';
+import type { EstateSize } from './sut.js';
+
+/** Targets the exporter is judged against. */
+export const TARGETS = {
+  /** Cached throughput at least this fraction of the baseline's (plain and gzip). */
+  throughputRatio: 0.8,
+  /** Cached p99 latency at most this multiple of the baseline's p99. */
+  p99Ratio: 1.5,
+  /** Cold-scrape overhead at most this multiple of `JSON.parse` of the upstream bodies. */
+  coldOverParse: 3,
+  /** RSS at the default estate below this, bytes. */
+  rssBytes: 250 * 1024 * 1024,
+  /** RSS growth over the load phase below this, percent. */
+  rssGrowthPct: 10,
+} as const;
+
+/** The machine the benchmark ran on. */
+export interface MachineInfo {
+  /** Online CPUs (`nproc`). */
+  readonly nproc: number;
+  /** `model name` from /proc/cpuinfo. */
+  readonly cpuModel: string;
+  /** Total memory, bytes. */
+  readonly memTotalBytes: number;
+  /** Node.js version. */
+  readonly node: string;
+  /** Kernel release. */
+  readonly kernel: string;
+}
+
+/** Exporter vs baseline for one encoding. */
+export interface CachedComparison {
+  /** The exporter under load. */
+  readonly exporter: LoadResult;
+  /** The baseline under the same load. */
+  readonly baseline: LoadResult;
+  /** Exporter CPU (user+system) per scrape in that run, ms. */
+  readonly exporterCpuMsPerScrape: number;
+  /** Baseline CPU per request in that run, ms. */
+  readonly baselineCpuMsPerRequest: number;
+}
+
+/** One cold-scrape measurement (main estate or a scaling point). */
+export interface ColdResult {
+  /** The estate. */
+  readonly estate: EstateSize;
+  /** Simulator latency per VMC answer, ms. */
+  readonly simLatencyMs: number;
+  /** `--vmc.concurrency` used. */
+  readonly concurrency: number;
+  /** Sequential latency rounds per collection: ceil(orgs / concurrency). */
+  readonly rounds: number;
+  /** Scrape latencies (sequential, one client), ms. */
+  readonly scrapesMs: readonly number[];
+  /** Median scrape latency, ms. */
+  readonly medianMs: number;
+  /** Median scrape latency minus rounds × simulator latency, ms. */
+  readonly overheadMs: number;
+  /** Exporter CPU per cold scrape, ms. */
+  readonly cpuMsPerScrape: number;
+  /** SDDC-list calls per org per scrape seen by the simulator (1 = nothing cached). */
+  readonly sddcCallsPerOrgPerScrape: number;
+  /** `vmc_up` of a check scrape after the measured ones. */
+  readonly up: { readonly up: number; readonly total: number };
+  /** Exporter RSS after the scrapes, bytes. */
+  readonly rssBytes: number;
+  /** In-process floor on the same bodies. */
+  readonly floor: FloorResult;
+}
+
+/** Upstream-call counts. */
+export interface UpstreamResult {
+  /** `--cache.ttl` of the single-flight exporter, s. */
+  readonly ttlSeconds: number;
+  /** Concurrent scrapers per round. */
+  readonly scrapers: number;
+  /** Per round: SDDC-list calls per org after `scrapers` concurrent scrapes of an expired cache. */
+  readonly rounds: ReadonlyArray<{ readonly sddcListPerOrg: Readonly<Record<string, number>>; readonly errors: number; readonly maxScrapeMs: number }>;
+  /** Token lifetime the simulator hands out, s. */
+  readonly tokenLifetimeSeconds: number;
+  /** Token requests per org over the cached phase (start to end, counters never reset). */
+  readonly tokenRequestsPerOrg: Readonly<Record<string, number>>;
+  /** SDDC-list calls per org over the cached phase (TTL longer than the phase: expect 1). */
+  readonly cachedPhaseSddcListPerOrg: Readonly<Record<string, number>>;
+  /** Scrapes of the exporter over which tokens were counted. */
+  readonly scrapesCounted: number;
+  /** Wall time over which tokens were counted, s. */
+  readonly spanSeconds: number;
+}
+
+/** Memory and CPU of the cached exporter. */
+export interface MemoryResult {
+  /** After warm-up. */
+  readonly afterWarmup: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  /** After the load phase. */
+  readonly afterLoad: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  /** Scrapes served between the two readings. */
+  readonly scrapes: number;
+  /** RSS growth between the two readings, percent. */
+  readonly rssGrowthPct: number;
+  /** Heap growth between the two readings, percent. */
+  readonly heapGrowthPct: number;
+}
+
+/** One scaling point. */
+export interface ScalingPoint {
+  /** Total SDDCs. */
+  readonly sddcs: number;
+  /** Total hosts. */
+  readonly hosts: number;
+  /** Cold result at this size. */
+  readonly cold: ColdResult;
+}
+
+/** One PASS/FAIL line. */
+export interface Check {
+  /** What is checked. */
+  readonly name: string;
+  /** The target, as text. */
+  readonly target: string;
+  /** The measured value, as text. */
+  readonly value: string;
+  /** true = PASS, false = FAIL, undefined = SKIP (not measured or not applicable). */
+  readonly pass: boolean | undefined;
+}
+
+/** Everything one benchmark run produced. */
+export interface BenchResult {
+  /** ISO start time. */
+  readonly startedAt: string;
+  /** Wall time of the whole run, s. */
+  durationSeconds: number;
+  /** The machine. */
+  readonly machine: MachineInfo;
+  /** The command-line options in effect. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The main estate. */
+  readonly estate: EstateSize & { readonly sddcs: number; readonly hostsTotal: number; readonly isDefault: boolean };
+  /** Exporter command line of the cached phase. */
+  exporterArgv?: readonly string[];
+  /** First scrape after start (tokens + first collection), ms. */
+  firstScrapeMs?: number;
+  /** Size of one plain scrape (the body the baseline serves), bytes. */
+  expositionBytes?: number;
+  /** Size of one gzip scrape (the body the gzip baseline serves), bytes. */
+  gzipBytes?: number;
+  /** Total size of the SDDC list bodies of all orgs, bytes. */
+  upstreamBytes?: number;
+  /** Cached throughput, plain. */
+  plain?: CachedComparison;
+  /** Cached throughput, gzip. */
+  gzip?: CachedComparison;
+  /** Memory of the cached exporter. */
+  memory?: MemoryResult;
+  /** Upstream calls. */
+  upstream?: UpstreamResult;
+  /** Cold scrape at the main estate. */
+  cold?: ColdResult;
+  /** Scaling points. */
+  scaling?: ScalingPoint[];
+  /** PASS/FAIL lines. */
+  checks?: Check[];
+  /** Notes printed under the table. */
+  notes: string[];
+}
+
+const MB = 1024 * 1024;
+
+function f(n: number | undefined, digits = 1): string {
+  return n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits);
+}
+
+function mb(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return 'n/a';
+  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
+
+function allEqual(map: Readonly<Record<string, number>> | undefined, orgs: readonly string[] | undefined, value: number): boolean {
+  if (map === undefined) return false;
+  const keys = orgs ?? Object.keys(map);
+  return keys.length > 0 && keys.every((k) => map[k] === value) && Object.keys(map).every((k) => keys.includes(k));
+}
+
+function range(map: Readonly<Record<string, number>>, orgs: readonly string[]): string {
+  const values = orgs.map((o) => map[o] ?? 0);
+  const extra = Object.keys(map).filter((k) => !orgs.includes(k));
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return `${lo === hi ? lo : `${lo}..${hi}`} for ${orgs.length} orgs${extra.length > 0 ? ` (+${extra.length} other keys)` : ''}`;
+}
+
+/** Evaluates the targets. `orgs` are the org ids of the main estate. */
+export function evaluate(r: BenchResult, orgs: readonly string[]): Check[] {
+  const checks: Check[] = [];
+  for (const [label, c] of [
+    ['plain', r.plain],
+    ['gzip', r.gzip],
+  ] as const) {
+    if (!c) continue;
+    const tr = c.exporter.rps / c.baseline.rps;
+    checks.push({ name: `cached throughput (${label}) vs baseline`, target: `>= ${TARGETS.throughputRatio}x`, value: `${f(tr, 2)}x`, pass: tr >= TARGETS.throughputRatio });
+    const pr = c.exporter.latency.p99 / c.baseline.latency.p99;
+    checks.push({ name: `cached p99 (${label}) vs baseline p99`, target: `<= ${TARGETS.p99Ratio}x`, value: `${f(pr, 2)}x`, pass: pr <= TARGETS.p99Ratio });
+    const errors = c.exporter.errors + c.baseline.errors;
+    checks.push({ name: `no failed requests (${label})`, target: '0', value: String(errors), pass: errors === 0 });
+  }
+  if (r.cold) {
+    const ratio = r.cold.overheadMs / r.cold.floor.jsonParseMs;
+    checks.push({ name: 'cold overhead vs JSON.parse', target: `<= ${TARGETS.coldOverParse}x`, value: `${f(ratio, 2)}x`, pass: ratio <= TARGETS.coldOverParse });
+    checks.push({
+      name: 'cold scrapes complete (vmc_up=1, 1 call/org/scrape)',
+      target: 'all orgs up',
+      value: `${r.cold.up.up}/${r.cold.up.total} up, ${f(r.cold.sddcCallsPerOrgPerScrape, 2)} calls/org/scrape`,
+      pass: r.cold.up.total > 0 && r.cold.up.up === r.cold.up.total && r.cold.sddcCallsPerOrgPerScrape === 1,
+    });
+  }
+  if (r.memory) {
+    const rss = Math.max(r.memory.afterWarmup.rssBytes, r.memory.afterLoad.rssBytes);
+    checks.push({
+      name: `RSS at the ${r.estate.isDefault ? 'default' : 'chosen'} estate`,
+      target: `< ${TARGETS.rssBytes / MB} MB${r.estate.isDefault ? '' : ' (judged at the default estate only)'}`,
+      value: mb(rss),
+      pass: r.estate.isDefault ? rss < TARGETS.rssBytes : undefined,
+    });
+    const enough = r.memory.scrapes >= 2000;
+    checks.push({
+      name: `RSS growth over ${r.memory.scrapes} scrapes`,
+      target: `< ${TARGETS.rssGrowthPct} % (>= 2000 scrapes)`,
+      value: `${f(r.memory.rssGrowthPct, 1)} %`,
+      pass: enough && r.memory.rssGrowthPct < TARGETS.rssGrowthPct,
+    });
+  }
+  if (r.upstream) {
+    const u = r.upstream;
+    const ok = u.rounds.length > 0 && u.rounds.every((round) => allEqual(round.sddcListPerOrg, orgs, 1));
+    checks.push({
+      name: `SDDC-list calls per org per TTL (${u.scrapers} concurrent scrapers)`,
+      target: 'exactly 1',
+      value: u.rounds.map((round) => range(round.sddcListPerOrg, orgs)).join('; '),
+      pass: ok,
+    });
+    checks.push({
+      name: `token requests per org per token lifetime (${u.scrapesCounted} scrapes in ${f(u.spanSeconds, 0)} s)`,
+      target: 'exactly 1',
+      value: range(u.tokenRequestsPerOrg, orgs),
+      pass: allEqual(u.tokenRequestsPerOrg, orgs, 1) && u.spanSeconds < u.tokenLifetimeSeconds,
+    });
+    checks.push({
+      name: 'SDDC-list calls per org during the cached phase (TTL > phase)',
+      target: 'exactly 1',
+      value: range(u.cachedPhaseSddcListPerOrg, orgs),
+      pass: allEqual(u.cachedPhaseSddcListPerOrg, orgs, 1),
+    });
+  }
+  return checks;
+}
+
+function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, alignLeft = 1): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i < alignLeft ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The human-readable report. */
+export function render(r: BenchResult): string {
+  const out: string[] = [];
+  const m = r.machine;
+  const e = r.estate;
+  out.push(`vmc-exporter benchmark — ${r.startedAt}`);
+  out.push(`machine: ${m.nproc} CPUs (${m.cpuModel}), ${mb(m.memTotalBytes)} RAM, Node ${m.node}, Linux ${m.kernel}`);
+  out.push(
+    `estate:  ${e.orgs} orgs x ${e.sddcsPerOrg} SDDCs x ${e.hosts} hosts in ${e.clusters} clusters = ${e.sddcs} SDDCs, ${e.hostsTotal} hosts; ` +
+      `upstream ${mb(r.upstreamBytes)}, exposition ${mb(r.expositionBytes)} (gzip ${mb(r.gzipBytes)})`,
+  );
+  if (r.exporterArgv) out.push(`exporter: ${r.exporterArgv.join(' ')}`);
+  if (r.firstScrapeMs !== undefined) out.push(`first scrape after start (tokens + first collection): ${f(r.firstScrapeMs, 0)} ms`);
+
+  const cachedRows: string[][] = [];
+  for (const [label, c] of [
+    ['plain', r.plain],
+    ['gzip', r.gzip],
+  ] as const) {
+    if (!c) continue;
+    for (const [who, l, cpu] of [
+      ['exporter', c.exporter, c.exporterCpuMsPerScrape],
+      ['baseline', c.baseline, c.baselineCpuMsPerRequest],
+    ] as const) {
+      cachedRows.push([
+        `${label} ${who}`,
+        String(l.requests),
+        f(l.rps, 1),
+        f(l.latency.p50, 2),
+        f(l.latency.p90, 2),
+        f(l.latency.p99, 2),
+        f(l.latency.max, 1),
+        f(cpu, 2),
+        f((l.bytes * 8) / (l.elapsedMs / 1000) / 1e9, 2),
+        String(l.errors),
+      ]);
+    }
+    cachedRows.push([`${label} ratio`, '', `${f(c.exporter.rps / c.baseline.rps, 2)}x`, `${f(c.exporter.latency.p50 / c.baseline.latency.p50, 2)}x`, '', `${f(c.exporter.latency.p99 / c.baseline.latency.p99, 2)}x`, '', '', '', '']);
+  }
+  if (cachedRows.length > 0) {
+    const c = r.plain ?? r.gzip;
+    out.push('');
+    out.push(`1-2. cached scrapes: ${c ? `${String(r.options['concurrency'])} concurrent clients, ${f(c.exporter.elapsedMs / 1000, 1)} s each` : ''}, same load generator (own process), same bytes`);
+    out.push(table(['run', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms/req', 'Gbit/s', 'errors'], cachedRows));
+  }
+
+  if (r.cold) {
+    const c = r.cold;
+    out.push('');
+    out.push(
+      `3. cold scrape (--cache.ttl=0, simulator latency ${c.simLatencyMs} ms, --vmc.concurrency=${c.concurrency} => ${c.rounds} latency round${c.rounds === 1 ? '' : 's'}), ${c.scrapesMs.length} sequential scrapes`,
+    );
+    out.push(
+      table(
+        ['measure', 'ms'],
+        [
+          ['scrape latency (median)', f(c.medianMs, 1)],
+          [`overhead = median - ${c.rounds} x ${c.simLatencyMs} ms`, f(c.overheadMs, 1)],
+          ['exporter CPU per cold scrape', f(c.cpuMsPerScrape, 1)],
+          [`floor: JSON.parse of the ${c.floor.bodies} bodies (${mb(c.floor.bytes)}), median of ${c.floor.runs}`, f(c.floor.jsonParseMs, 1)],
+          ['  for reference: UTF-8 decode of the bodies', f(c.floor.decodeMs, 1)],
+          ['  for reference: parseSddcList', f(c.floor.parseSddcListMs, 1)],
+          [`  for reference: render + encode (${mb(c.floor.renderedBytes)})`, f(c.floor.renderMs, 1)],
+          ['ratio overhead / JSON.parse', `${f(c.overheadMs / c.floor.jsonParseMs, 2)}x`],
+        ],
+      ),
+    );
+  }
+
+  if (r.upstream) {
+    const u = r.upstream;
+    out.push('');
+    out.push(`4. upstream calls (--cache.ttl=${u.ttlSeconds}s, ${u.scrapers} concurrent scrapes once the cache has expired, ${u.rounds.length} rounds)`);
+    const rows = u.rounds.map((round, i) => {
+      const v = Object.values(round.sddcListPerOrg);
+      return [`TTL round ${i + 1}`, String(Object.keys(round.sddcListPerOrg).length), String(Math.min(...v)), String(Math.max(...v)), String(round.errors), f(round.maxScrapeMs, 0)];
+    });
+    out.push(table(['round', 'orgs called', 'min calls/org', 'max calls/org', 'errors', 'slowest scrape ms'], rows));
+    const t = Object.values(u.tokenRequestsPerOrg);
+    const s = Object.values(u.cachedPhaseSddcListPerOrg);
+    out.push(
+      `token requests per org over ${u.scrapesCounted} scrapes in ${f(u.spanSeconds, 0)} s (token lifetime ${u.tokenLifetimeSeconds} s): ` +
+        `min ${Math.min(...t)}, max ${Math.max(...t)} over ${t.length} org keys; SDDC-list calls per org in that phase: min ${Math.min(...s)}, max ${Math.max(...s)}`,
+    );
+  }
+
+  if (r.memory) {
+    const mm = r.memory;
+    out.push('');
+    out.push(`5. memory of the cached exporter (${mm.scrapes} scrapes between readings)`);
+    out.push(
+      table(
+        ['reading', 'RSS', 'heap used'],
+        [
+          ['after warm-up', mb(mm.afterWarmup.rssBytes), mb(mm.afterWarmup.heapUsedBytes)],
+          ['after load', mb(mm.afterLoad.rssBytes), mb(mm.afterLoad.heapUsedBytes)],
+          ['growth', `${f(mm.rssGrowthPct, 1)} %`, `${f(mm.heapGrowthPct, 1)} %`],
+        ],
+      ),
+    );
+    if (r.plain) out.push(`CPU per cached scrape: plain ${f(r.plain.exporterCpuMsPerScrape, 2)} ms, gzip ${f(r.gzip?.exporterCpuMsPerScrape, 2)} ms (utime+stime from /proc/<pid>/stat)`);
+  }
+
+  if (r.scaling && r.scaling.length > 0) {
+    const base = r.scaling[0];
+    out.push('');
+    out.push(`6. scaling (cold scrapes as in 3; ${r.scaling[0]?.cold.estate.hosts ?? '?'} hosts per SDDC; dRSS relative to the smallest point)`);
+    out.push(
+      table(
+        ['SDDCs', 'hosts', 'orgs', 'upstream', 'overhead ms', 'JSON.parse ms', 'ratio', 'us/SDDC', 'parse us/SDDC', 'RSS', 'dRSS KB/SDDC', 'up'],
+        r.scaling.map((p) => {
+          const c = p.cold;
+          const dRss = base && p !== base ? (c.rssBytes - base.cold.rssBytes) / 1024 / (p.sddcs - base.sddcs) : Number.NaN;
+          return [
+            String(p.sddcs),
+            String(p.hosts),
+            String(c.estate.orgs),
+            mb(c.floor.bytes),
+            f(c.overheadMs, 1),
+            f(c.floor.jsonParseMs, 1),
+            `${f(c.overheadMs / c.floor.jsonParseMs, 2)}x`,
+            f((c.overheadMs * 1000) / p.sddcs, 0),
+            f((c.floor.jsonParseMs * 1000) / p.sddcs, 0),
+            mb(c.rssBytes),
+            f(dRss, 1),
+            `${c.up.up}/${c.up.total}`,
+          ];
+        }),
+      ),
+    );
+  }
+
+  if (r.checks && r.checks.length > 0) {
+    out.push('');
+    out.push('checks');
+    out.push(table(['result', 'check', 'target', 'measured'], r.checks.map((c) => [c.pass === undefined ? 'SKIP' : c.pass ? 'PASS' : 'FAIL', c.name, c.target, c.value]), 4));
+  }
+  if (r.notes.length > 0) {
+    out.push('');
+    for (const n of r.notes) out.push(`note: ${n}`);
+  }
+  out.push(`\ntotal bench time ${f(r.durationSeconds, 0)} s`);
+  return out.join('\n');
+}
+
+/** Writes the result as JSON to `<dir>/<timestamp>.json` and returns the path. */
+export function writeJson(r: BenchResult, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${r.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  return file;
+}

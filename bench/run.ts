@@ -1,0 +1,490 @@
+/**
+ * Benchmark orchestrator (`npm run bench`, i.e. `node --import tsx bench/run.ts [flags]`).
+ *
+ * Runs the built exporter against the simulator, each in its own child process, and
+ * measures, in one run:
+ * 1–2. cached scrapes (plain and gzip) against a baseline `node:http` server serving the
+ *      very same bytes, with the same load generator (its own child process);
+ * 3.   the cold-scrape overhead against the time `JSON.parse` takes on the same bodies;
+ * 4.   upstream calls: SDDC lists per org per TTL under concurrent scrapes, tokens per org
+ *      per token lifetime;
+ * 5.   memory (RSS, heap) before and after the load, and CPU per scrape;
+ * 6.   how the cold cost and RSS grow with the number of SDDCs.
+ * Prints a table with PASS/FAIL per target and writes JSON to `bench/results/`. Every
+ * child is stopped on exit, on failure and on SIGINT.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type { LoadResult, LoadSpec } from './load.js';
+import type { FloorResult, FloorSpec } from './parse-floor.js';
+import {
+  collectStdout,
+  firstJsonLine,
+  installCleanup,
+  readCpuSeconds,
+  readRssBytes,
+  REPO_ROOT,
+  sleep,
+  spawnBenchModule,
+  stopAll,
+} from './procs.js';
+import {
+  type BenchResult,
+  type CachedComparison,
+  type ColdResult,
+  evaluate,
+  type MachineInfo,
+  render,
+  type ScalingPoint,
+  type UpstreamResult,
+  writeJson,
+} from './report.js';
+import { median } from './stats.js';
+import {
+  type EstateSize,
+  type Exporter,
+  resetSimStats,
+  sampleValue,
+  scrape,
+  type Sim,
+  simStats,
+  startExporter,
+  startSim,
+  upSummary,
+} from './sut.js';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --orgs N               orgs in the main estate (default 10)
+  --sddcs N              SDDCs per org (default 200)
+  --hosts N              hosts per SDDC (default 16)
+  --clusters N           clusters per SDDC (default 2)
+  --seed N               estate seed (default 1)
+  --duration S           measured seconds per cached run (default 10)
+  --warmup S             unmeasured seconds before each cached run (default 1)
+  --concurrency N        concurrent clients in cached runs (default 8)
+  --min-scrapes N        scrapes between the two memory readings, at least (default 2000)
+  --scrapers N           concurrent scrapers per TTL round (default 30)
+  --ttl S                --cache.ttl of the single-flight exporter, seconds (default 2)
+  --ttl-rounds N         TTL rounds (default 3)
+  --token-ttl S          token lifetime the simulator hands out (default 1799)
+  --cold-latency-ms MS   simulator latency for cold scrapes (default 200)
+  --cold-scrapes N       measured sequential cold scrapes (default 9)
+  --cold-concurrency N   --vmc.concurrency for cold scrapes (default: orgs, one latency round)
+  --scaling LIST         total SDDC counts for the scaling table (default 10,100,1000,5000)
+  --skip-scaling         no scaling table
+  --cpu-prof             run the exporters with --cpu-prof (profiles in bench/results/)
+  --quick                small estate and short runs (~30 s): a sanity check
+  --out DIR              where the JSON goes (default bench/results)
+  -h, --help             this help
+
+Exit status: 0 when every check passes, 1 when one fails, 2 when the benchmark broke.`;
+
+/** Parsed command line. */
+interface Options {
+  readonly estate: EstateSize;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly concurrency: number;
+  readonly minScrapes: number;
+  readonly scrapers: number;
+  readonly ttlS: number;
+  readonly ttlRounds: number;
+  readonly tokenTtlS: number;
+  readonly coldLatencyMs: number;
+  readonly coldScrapes: number;
+  readonly coldConcurrency: number | undefined;
+  readonly scaling: readonly number[];
+  readonly cpuProf: boolean;
+  readonly quick: boolean;
+  readonly outDir: string;
+}
+
+const DEFAULT_ESTATE: EstateSize = { orgs: 10, sddcsPerOrg: 200, hosts: 16, clusters: 2, seed: 1 };
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      orgs: { type: 'string' },
+      sddcs: { type: 'string' },
+      hosts: { type: 'string' },
+      clusters: { type: 'string' },
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      'min-scrapes': { type: 'string' },
+      scrapers: { type: 'string' },
+      ttl: { type: 'string' },
+      'ttl-rounds': { type: 'string' },
+      'token-ttl': { type: 'string' },
+      'cold-latency-ms': { type: 'string' },
+      'cold-scrapes': { type: 'string' },
+      'cold-concurrency': { type: 'string' },
+      scaling: { type: 'string' },
+      'skip-scaling': { type: 'boolean' },
+      'cpu-prof': { type: 'boolean' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return undefined;
+  const quick = values.quick === true;
+  const num = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const int = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    const n = num(name, raw, fallback, min);
+    if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const estate: EstateSize = {
+    orgs: int('orgs', values.orgs, quick ? 4 : DEFAULT_ESTATE.orgs, 1),
+    sddcsPerOrg: int('sddcs', values.sddcs, quick ? 25 : DEFAULT_ESTATE.sddcsPerOrg, 1),
+    hosts: int('hosts', values.hosts, DEFAULT_ESTATE.hosts, 0),
+    clusters: int('clusters', values.clusters, DEFAULT_ESTATE.clusters, 1),
+    seed: int('seed', values.seed, DEFAULT_ESTATE.seed, 0),
+  };
+  const scalingRaw = values.scaling ?? (quick ? '10,100,400' : '10,100,1000,5000');
+  const scaling =
+    values['skip-scaling'] === true
+      ? []
+      : scalingRaw.split(',').map((s) => int('scaling', s.trim(), 0, 1));
+  return {
+    estate,
+    durationS: num('duration', values.duration, quick ? 3 : 10, 0.5),
+    warmupS: num('warmup', values.warmup, quick ? 0.5 : 1, 0),
+    concurrency: int('concurrency', values.concurrency, 8, 1),
+    minScrapes: int('min-scrapes', values['min-scrapes'], 2000, 0),
+    scrapers: int('scrapers', values.scrapers, 30, 1),
+    ttlS: num('ttl', values.ttl, 2, 1),
+    ttlRounds: int('ttl-rounds', values['ttl-rounds'], quick ? 1 : 3, 1),
+    tokenTtlS: int('token-ttl', values['token-ttl'], 1799, 1),
+    coldLatencyMs: int('cold-latency-ms', values['cold-latency-ms'], 200, 0),
+    coldScrapes: int('cold-scrapes', values['cold-scrapes'], quick ? 5 : 9, 1),
+    coldConcurrency: values['cold-concurrency'] === undefined ? undefined : int('cold-concurrency', values['cold-concurrency'], 1, 1),
+    scaling,
+    cpuProf: values['cpu-prof'] === true,
+    quick,
+    outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
+  };
+}
+
+function machineInfo(): MachineInfo {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1]) cpuModel = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return { nproc: cpus().length, cpuModel, memTotalBytes: totalmem(), node: process.version, kernel: release() };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Runs the load generator in its own process. */
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  const child = spawnBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
+  const out = await collectStdout(child);
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
+}
+
+/** Runs the parse floor in its own process. */
+async function floor(spec: FloorSpec): Promise<FloorResult> {
+  const child = spawnBenchModule('parse floor', 'parse-floor.ts', [JSON.stringify(spec)]);
+  const out = await collectStdout(child);
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as FloorResult;
+}
+
+function totalSddcs(e: EstateSize): number {
+  return e.orgs * e.sddcsPerOrg;
+}
+
+function profFlags(opts: Options, label: string): string[] {
+  return opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.outDir, 'profiles')}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
+}
+
+/** Throws unless a scrape answered 200 with every org up. */
+function assertGoodScrape(what: string, status: number, text: string, orgs: number): void {
+  if (status !== 200) throw new Error(`${what}: HTTP ${status}`);
+  const up = upSummary(text);
+  if (up.total !== orgs || up.up !== orgs) throw new Error(`${what}: vmc_up ${up.up}/${up.total}, expected ${orgs}/${orgs}`);
+}
+
+/** Phases 1, 2, 5 and the token count of 4: the cached exporter against the baseline. */
+async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: string): Promise<void> {
+  const orgs = sim.orgs.length;
+  const exporter = await startExporter({ sim, cacheTtl: '1h', nodeFlags: profFlags(opts, 'cached') });
+  result.exporterArgv = exporter.argv;
+  const pid = exporter.child.pid;
+  const t0 = performance.now();
+  let scrapes = 0;
+
+  const first = await scrape(exporter.origin);
+  scrapes++;
+  result.firstScrapeMs = first.ms;
+  assertGoodScrape('first scrape', first.status, first.body.toString('utf8'), orgs);
+  log(`first scrape ${first.ms.toFixed(0)} ms, ${first.body.length} bytes; warming up`);
+
+  const warm = await load({ origin: exporter.origin, path: '/metrics', concurrency: opts.concurrency, durationMs: Math.max(1000, opts.warmupS * 2000) });
+  scrapes += warm.requests;
+  if (warm.errors > 0) throw new Error(`warm-up: ${warm.errors} failed scrapes: ${warm.errorSamples.join('; ')}`);
+
+  // the bytes the baseline serves: one full scrape each (self-metrics included, same size)
+  const plain = await scrape(exporter.origin);
+  const gz = await scrape(exporter.origin, '/metrics', { 'accept-encoding': 'gzip' });
+  scrapes += 2;
+  if (gz.headers['content-encoding'] !== 'gzip') throw new Error('exporter did not gzip with Accept-Encoding: gzip');
+  const plainText = plain.body.toString('utf8');
+  assertGoodScrape('capture scrape', plain.status, plainText, orgs);
+  const unzipped = gunzipSync(gz.body);
+  if (Math.abs(unzipped.length - plain.body.length) > 16 * 1024) throw new Error(`gzip body decodes to ${unzipped.length} bytes, plain is ${plain.body.length}`);
+  result.expositionBytes = plain.body.length;
+  result.gzipBytes = gz.body.length;
+  const plainFile = join(tmp, 'metrics.txt');
+  const gzFile = join(tmp, 'metrics.txt.gz');
+  writeFileSync(plainFile, plain.body);
+  writeFileSync(gzFile, gz.body);
+
+  const warmRss = readRssBytes(pid);
+  const warmHeap = sampleValue(plainText, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const scrapesAtWarm = scrapes;
+
+  const baselineChild = spawnBenchModule('baseline', 'baseline-server.ts', [plainFile, gzFile]);
+  const baseline = (await firstJsonLine<{ url: string }>(baselineChild, 30_000)).url;
+
+  const compare = async (label: string, headers: Record<string, string>): Promise<CachedComparison> => {
+    const spec = { path: '/metrics', headers, concurrency: opts.concurrency, durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000 };
+    log(`cached ${label}: exporter`);
+    const c0 = readCpuSeconds(pid);
+    const exp = await load({ origin: exporter.origin, ...spec });
+    const c1 = readCpuSeconds(pid);
+    scrapes += exp.requests + exp.warmupRequests;
+    log(`cached ${label}: exporter ${exp.rps.toFixed(1)} req/s; baseline`);
+    const b0 = readCpuSeconds(baselineChild.pid);
+    const base = await load({ origin: baseline, ...spec });
+    const b1 = readCpuSeconds(baselineChild.pid);
+    log(`cached ${label}: baseline ${base.rps.toFixed(1)} req/s`);
+    return {
+      exporter: exp,
+      baseline: base,
+      exporterCpuMsPerScrape: ((c1 - c0) * 1000) / (exp.requests + exp.warmupRequests),
+      baselineCpuMsPerRequest: ((b1 - b0) * 1000) / (base.requests + base.warmupRequests),
+    };
+  };
+  result.plain = await compare('plain', {});
+  result.gzip = await compare('gzip', { 'accept-encoding': 'gzip' });
+  await baselineChild.stop();
+
+  if (scrapes - scrapesAtWarm < opts.minScrapes) {
+    const more = opts.minScrapes - (scrapes - scrapesAtWarm);
+    log(`memory: ${more} more scrapes to reach ${opts.minScrapes} between the readings`);
+    const extra = await load({ origin: exporter.origin, path: '/metrics', concurrency: opts.concurrency, total: more });
+    if (extra.errors > 0) throw new Error(`memory load: ${extra.errors} failed scrapes: ${extra.errorSamples.join('; ')}`);
+    scrapes += extra.requests;
+  }
+  const last = await scrape(exporter.origin);
+  scrapes++;
+  const loadRss = readRssBytes(pid);
+  const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  result.memory = {
+    afterWarmup: { rssBytes: warmRss, heapUsedBytes: warmHeap },
+    afterLoad: { rssBytes: loadRss, heapUsedBytes: loadHeap },
+    scrapes: scrapes - scrapesAtWarm,
+    rssGrowthPct: ((loadRss - warmRss) / warmRss) * 100,
+    heapGrowthPct: ((loadHeap - warmHeap) / warmHeap) * 100,
+  };
+
+  const stats = await simStats(sim);
+  const spanSeconds = (performance.now() - t0) / 1000;
+  result.upstream = {
+    ttlSeconds: opts.ttlS,
+    scrapers: opts.scrapers,
+    rounds: [],
+    tokenLifetimeSeconds: opts.tokenTtlS,
+    tokenRequestsPerOrg: stats.tokenRequests,
+    cachedPhaseSddcListPerOrg: stats.sddcListRequests,
+    scrapesCounted: scrapes,
+    spanSeconds,
+  };
+  await exporter.child.stop(10_000);
+}
+
+/** Phase 4: SDDC-list calls per org per TTL under concurrent scrapes. */
+async function singleFlightPhase(opts: Options, sim: Sim, upstream: UpstreamResult): Promise<UpstreamResult> {
+  const exporter = await startExporter({ sim, cacheTtl: `${opts.ttlS}s` });
+  const first = await scrape(exporter.origin);
+  assertGoodScrape('single-flight warm scrape', first.status, first.body.toString('utf8'), sim.orgs.length);
+  const rounds: UpstreamResult['rounds'][number][] = [];
+  for (let i = 0; i < opts.ttlRounds; i++) {
+    await sleep(opts.ttlS * 1000 + 500);
+    await resetSimStats(sim);
+    const burst = await load({
+      origin: exporter.origin,
+      path: '/metrics',
+      headers: { 'x-prometheus-scrape-timeout-seconds': '60' },
+      concurrency: opts.scrapers,
+      total: opts.scrapers,
+    });
+    const stats = await simStats(sim);
+    rounds.push({ sddcListPerOrg: stats.sddcListRequests, errors: burst.errors, maxScrapeMs: burst.latency.max });
+    log(`TTL round ${i + 1}: ${Object.values(stats.sddcListRequests).join(',')} SDDC-list calls per org, ${burst.errors} errors`);
+  }
+  await exporter.child.stop(10_000);
+  return { ...upstream, rounds };
+}
+
+/** Phase 3 / 6: cold scrapes against a simulator with latency, and the parse floor. */
+async function coldPhase(opts: Options, estate: EstateSize, label: string): Promise<ColdResult> {
+  const sim = await startSim({ estate, latencyMs: opts.coldLatencyMs, tokenTtlSeconds: opts.tokenTtlS });
+  try {
+    const concurrency = opts.coldConcurrency ?? estate.orgs;
+    const rounds = Math.ceil(estate.orgs / concurrency);
+    const exporter: Exporter = await startExporter({ sim, cacheTtl: '0', concurrency, nodeFlags: profFlags(opts, label) });
+    const budget = { 'x-prometheus-scrape-timeout-seconds': '120' };
+    const first = await scrape(exporter.origin, '/metrics', budget);
+    assertGoodScrape(`${label}: first cold scrape`, first.status, first.body.toString('utf8'), estate.orgs);
+    await resetSimStats(sim);
+    const c0 = readCpuSeconds(exporter.child.pid);
+    const run = await load({ origin: exporter.origin, path: '/metrics', headers: budget, concurrency: 1, total: opts.coldScrapes, keepSamples: true, timeoutMs: 180_000 });
+    const c1 = readCpuSeconds(exporter.child.pid);
+    if (run.errors > 0) throw new Error(`${label}: ${run.errors} failed cold scrapes: ${run.errorSamples.join('; ')}`);
+    const stats = await simStats(sim);
+    const rssBytes = readRssBytes(exporter.child.pid);
+    const check = await scrape(exporter.origin, '/metrics', budget);
+    const up = upSummary(check.body.toString('utf8'));
+    await exporter.child.stop(10_000);
+    const calls = Object.values(stats.sddcListRequests).reduce((a, b) => a + b, 0);
+    const samples = run.samples ?? [];
+    const medianMs = median(samples);
+    const fl = await floor({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, orgs: sim.orgs, runs: 7 });
+    return {
+      estate,
+      simLatencyMs: opts.coldLatencyMs,
+      concurrency,
+      rounds,
+      scrapesMs: samples,
+      medianMs,
+      overheadMs: medianMs - rounds * opts.coldLatencyMs,
+      cpuMsPerScrape: ((c1 - c0) * 1000) / run.requests,
+      sddcCallsPerOrgPerScrape: calls / (estate.orgs * run.requests),
+      up,
+      rssBytes,
+      floor: fl,
+    };
+  } finally {
+    await sim.child.stop();
+  }
+}
+
+/** The estate of a scaling point: `total` SDDCs over as many orgs as the main estate has, or the largest divisor of `total` below it. */
+function scalingEstate(opts: Options, total: number): EstateSize {
+  let orgs = Math.max(1, Math.min(opts.estate.orgs, total));
+  while (orgs > 1 && total % orgs !== 0) orgs--;
+  return { ...opts.estate, orgs, sddcsPerOrg: Math.max(1, Math.round(total / orgs)) };
+}
+
+async function main(): Promise<number> {
+  let opts: Options | undefined;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!opts) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  for (const f of ['dist/main.js', 'dist/sim/cli.js']) {
+    if (!existsSync(join(REPO_ROOT, f))) {
+      process.stderr.write(`bench: ${f} is missing: run \`npm run build\` first (npm run bench does)\n`);
+      return 2;
+    }
+  }
+  installCleanup();
+  const started = performance.now();
+  const e = opts.estate;
+  const isDefault =
+    e.orgs === DEFAULT_ESTATE.orgs && e.sddcsPerOrg === DEFAULT_ESTATE.sddcsPerOrg && e.hosts === DEFAULT_ESTATE.hosts && e.clusters === DEFAULT_ESTATE.clusters;
+  const result: BenchResult = {
+    startedAt: new Date().toISOString(),
+    durationSeconds: 0,
+    machine: machineInfo(),
+    options: { ...opts },
+    estate: { ...e, sddcs: totalSddcs(e), hostsTotal: totalSddcs(e) * e.hosts, isDefault },
+    notes: [],
+  };
+  const tmp = mkdtempSync(join(tmpdir(), 'vmc-bench-'));
+  let orgIds: readonly string[] = [];
+  try {
+    log(`simulator: ${e.orgs} orgs x ${e.sddcsPerOrg} SDDCs x ${e.hosts} hosts`);
+    const sim = await startSim({ estate: e, tokenTtlSeconds: opts.tokenTtlS });
+    orgIds = sim.orgs;
+    try {
+      await cachedPhase(opts, sim, result, tmp);
+      if (result.upstream) {
+        log(`single flight: --cache.ttl=${opts.ttlS}s, ${opts.scrapers} concurrent scrapers, ${opts.ttlRounds} rounds`);
+        result.upstream = await singleFlightPhase(opts, sim, result.upstream);
+      }
+    } finally {
+      await sim.child.stop();
+    }
+
+    log(`cold scrapes: simulator latency ${opts.coldLatencyMs} ms, ${opts.coldScrapes} sequential scrapes`);
+    result.cold = await coldPhase(opts, e, 'cold');
+    result.upstreamBytes = result.cold.floor.bytes;
+
+    const points: ScalingPoint[] = [];
+    for (const total of opts.scaling) {
+      const se = scalingEstate(opts, total);
+      log(`scaling: ${totalSddcs(se)} SDDCs (${se.orgs} orgs x ${se.sddcsPerOrg})`);
+      const cold = await coldPhase(opts, se, `scaling-${totalSddcs(se)}`);
+      points.push({ sddcs: totalSddcs(se), hosts: totalSddcs(se) * se.hosts, cold });
+    }
+    if (points.length > 0) result.scaling = points;
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+    return 2;
+  }
+  await stopAll();
+  rmSync(tmp, { recursive: true, force: true });
+
+  result.notes.push(
+    `cold overhead = median scrape latency - ${result.cold?.rounds ?? '?'} x ${opts.coldLatencyMs} ms: with --vmc.concurrency=${result.cold?.concurrency ?? '?'} ` +
+      `and ${e.orgs} orgs all SDDC lists are fetched in parallel, so one simulator latency is on the critical path; ` +
+      `it still includes receiving the upstream bodies over loopback and sending the exposition to the client.`,
+  );
+  if (result.memory && result.memory.scrapes < 2000) result.notes.push(`only ${result.memory.scrapes} scrapes between memory readings (--min-scrapes)`);
+  result.durationSeconds = (performance.now() - started) / 1000;
+  result.checks = evaluate(result, orgIds);
+  const file = writeJson(result, opts.outDir);
+  process.stdout.write(`${render(result)}\n`);
+  process.stdout.write(`results: ${file}\n`);
+  return result.checks.some((c) => c.pass === false) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,198 @@
+/**
+ * The systems under test as child processes: the simulator (`dist/sim/cli.js`) and the
+ * built exporter (`dist/main.js`), plus the simulator's control API and one-off scrapes.
+ */
+import { join } from 'node:path';
+import { request } from 'undici';
+import { type Child, firstJsonLine, freePort, REPO_ROOT, spawnNode, waitForOk } from './procs.js';
+
+/** Size of a generated estate. */
+export interface EstateSize {
+  /** Orgs. */
+  readonly orgs: number;
+  /** SDDCs per org. */
+  readonly sddcsPerOrg: number;
+  /** Hosts per SDDC. */
+  readonly hosts: number;
+  /** Clusters per SDDC. */
+  readonly clusters: number;
+  /** Seed of the generated estate. */
+  readonly seed: number;
+}
+
+/** The line the simulator prints once it listens. */
+export interface SimInfo {
+  /** Base URL of CSP and VMC. */
+  readonly url: string;
+  /** OAuth app id. */
+  readonly clientId: string;
+  /** OAuth app secret. */
+  readonly clientSecret: string;
+  /** User API token. */
+  readonly apiToken: string;
+  /** Org ids, home org first. */
+  readonly orgs: readonly string[];
+}
+
+/** A running simulator child. */
+export interface Sim extends SimInfo {
+  /** The child process. */
+  readonly child: Child;
+}
+
+/** The counters of `GET /_sim/stats` (see `src/sim/stats.ts`). */
+export interface SimStats {
+  /** Token requests by requested orgId (`''` when none). */
+  readonly tokenRequests: Readonly<Record<string, number>>;
+  /** API-token exchanges. */
+  readonly apiTokenRequests: number;
+  /** `GET /vmc/api/orgs` requests. */
+  readonly orgListRequests: number;
+  /** `GET /vmc/api/orgs/{org}/sddcs` requests by org. */
+  readonly sddcListRequests: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link startSim}. */
+export interface SimOptions {
+  /** Estate to generate. */
+  readonly estate: EstateSize;
+  /** Delay the simulator adds to every VMC answer, ms. @default 0 */
+  readonly latencyMs?: number;
+  /** `expires_in` of issued tokens, s. @default the simulator's (1799) */
+  readonly tokenTtlSeconds?: number;
+}
+
+/** Starts the simulator with a generated estate and waits for its JSON line. */
+export async function startSim(opts: SimOptions): Promise<Sim> {
+  const e = opts.estate;
+  const args = [
+    join(REPO_ROOT, 'dist/sim/cli.js'),
+    '--listen',
+    '127.0.0.1:0',
+    '--estate',
+    'generated',
+    '--orgs',
+    String(e.orgs),
+    '--sddcs',
+    String(e.sddcsPerOrg),
+    '--hosts',
+    String(e.hosts),
+    '--clusters',
+    String(e.clusters),
+    '--seed',
+    String(e.seed),
+    '--latency-ms',
+    String(opts.latencyMs ?? 0),
+    ...(opts.tokenTtlSeconds === undefined ? [] : ['--token-ttl', String(opts.tokenTtlSeconds)]),
+  ];
+  const child = spawnNode('simulator', args);
+  const info = await firstJsonLine<SimInfo>(child, 120_000);
+  return { ...info, child };
+}
+
+/** Reads the simulator's request counters. */
+export async function simStats(sim: SimInfo): Promise<SimStats> {
+  const res = await request(`${sim.url}/_sim/stats`);
+  if (res.statusCode !== 200) throw new Error(`GET /_sim/stats: HTTP ${res.statusCode}`);
+  return (await res.body.json()) as SimStats;
+}
+
+/** Sets the simulator's request counters to zero. */
+export async function resetSimStats(sim: SimInfo): Promise<void> {
+  const res = await request(`${sim.url}/_sim/reset-stats`, { method: 'POST' });
+  await res.body.dump();
+  if (res.statusCode !== 200) throw new Error(`POST /_sim/reset-stats: HTTP ${res.statusCode}`);
+}
+
+/** Options of {@link startExporter}. */
+export interface ExporterOptions {
+  /** The simulator to scrape (CSP and VMC URL, credentials, orgs). */
+  readonly sim: SimInfo;
+  /** `--cache.ttl` (a duration: `0`, `2s`, `1h`). */
+  readonly cacheTtl: string;
+  /** `--vmc.concurrency`. @default the exporter's (4) */
+  readonly concurrency?: number;
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** A running exporter child. */
+export interface Exporter {
+  /** Origin, e.g. `http://127.0.0.1:40123`. */
+  readonly origin: string;
+  /** The child process. */
+  readonly child: Child;
+  /** The command line (for the report). */
+  readonly argv: readonly string[];
+}
+
+/**
+ * Starts `dist/main.js` against the simulator and waits for `/-/ready`. Orgs are given
+ * with `--vmc.org` (one token per org, as with an OAuth app in several orgs); credentials
+ * go through `VMC_CLIENT_ID` / `VMC_CLIENT_SECRET`.
+ */
+export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
+  const port = await freePort();
+  const argv = [
+    `--web.listen-address=127.0.0.1:${port}`,
+    `--csp.url=${opts.sim.url}`,
+    `--vmc.url=${opts.sim.url}`,
+    `--vmc.org=${opts.sim.orgs.join(',')}`,
+    `--cache.ttl=${opts.cacheTtl}`,
+    ...(opts.concurrency === undefined ? [] : [`--vmc.concurrency=${opts.concurrency}`]),
+    '--log.level=warn',
+  ];
+  const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist/main.js'), ...argv], {
+    VMC_CLIENT_ID: opts.sim.clientId,
+    VMC_CLIENT_SECRET: opts.sim.clientSecret,
+    VMC_API_TOKEN: undefined,
+    VMC_ORG_IDS: undefined,
+    // loopback only: never through a proxy from the environment
+    HTTP_PROXY: undefined,
+    HTTPS_PROXY: undefined,
+    http_proxy: undefined,
+    https_proxy: undefined,
+    NO_PROXY: '127.0.0.1,localhost',
+  });
+  child.proc.stdout?.resume();
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForOk(`${origin}/-/ready`, child, 30_000);
+  return { origin, child, argv: ['node', 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? '--vmc.org=<all orgs>' : a))] };
+}
+
+/** One response read in full, raw (gzip not decoded). */
+export interface Scrape {
+  /** HTTP status. */
+  readonly status: number;
+  /** Response headers. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Raw body bytes. */
+  readonly body: Buffer;
+  /** Time from sending to the last byte, ms. */
+  readonly ms: number;
+}
+
+/** One GET of `path` on `origin`, body kept. */
+export async function scrape(origin: string, path = '/metrics', headers: Record<string, string> = {}): Promise<Scrape> {
+  const started = performance.now();
+  const res = await request(`${origin}${path}`, { headers, headersTimeout: 120_000, bodyTimeout: 120_000 });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  return { status: res.statusCode, headers: res.headers, body, ms: performance.now() - started };
+}
+
+/** The value of an unlabelled sample (e.g. `nodejs_heap_size_used_bytes`) in exposition text. */
+export function sampleValue(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([^ \\n]+)`, 'm').exec(text);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/** Sum of `vmc_up` samples and their count in exposition text. */
+export function upSummary(text: string): { up: number; total: number } {
+  let up = 0;
+  let total = 0;
+  for (const m of text.matchAll(/^vmc_up\{[^}]*\} ([0-9.]+)$/gm)) {
+    total++;
+    if (Number(m[1]) === 1) up++;
+  }
+  return { up, total };
+}
