@@ -1,0 +1,20 @@
+// Installs the npm dependencies (npm ci) when node_modules is missing or older than the
+// lockfile, so `npm run demo` and `npm test` work as the first command on a fresh checkout.
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+const installed = mtime('node_modules/.package-lock.json');
+const lock = mtime('package-lock.json');
+if (installed === undefined || (lock !== undefined && lock > installed)) {
+  console.error('vmc-exporter: installing dependencies (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
