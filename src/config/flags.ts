@@ -137,7 +137,7 @@ export const FLAGS: readonly FlagSpec[] = Object.freeze([
     repeatable: false,
     placeholder: 'DURATION',
     defaultText: '30',
-    description: 'Timeout for one request to CSP or VMC (greater than 0).',
+    description: 'Time budget for one upstream call to CSP or VMC, retries included (greater than 0).',
   },
   {
     name: 'auth.client-id',
@@ -179,7 +179,7 @@ export const FLAGS: readonly FlagSpec[] = Object.freeze([
     repeatable: false,
     placeholder: 'DURATION',
     defaultText: '5m',
-    description: 'How long past the TTL old data is served when VMC fails; 0 never serves stale data.',
+    description: 'While collection fails, how long after the last success the old values are still served; 0 never serves stale values.',
   },
   {
     name: 'log.level',
