@@ -49,13 +49,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   logger.info({ signal }, 'shutting down');
   await exporter.close();
   logger.info('stopped');
-  logger.flush();
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return 0;
 }
 
 main(process.argv.slice(2), process.env).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now: background work (a collection abandoned at shutdown) must not hold the process.
+    process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`vmc-exporter: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -124,14 +124,15 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     version: deps.version,
     onError: (err) => logger.error({ err }, 'request failed'),
   });
-  const server = await createServer(app, { webConfigPath: config.webConfigFile, logger });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  let server: http.Server;
+  try {
+    server = await createServer(app, { webConfigPath: config.webConfigFile, logger });
+    await listen(server, config.listen.port, config.listen.host);
+  } catch (err) {
+    await dispatcher.destroy().catch(() => undefined);
+    await simulator?.close();
+    throw err;
+  }
   ready = true;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -150,10 +151,22 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
-      await dispatcher.close().catch(() => undefined);
+      // Scrapes are done; collections still running in the background are abandoned.
+      await dispatcher.destroy().catch(() => undefined);
       await simulator?.close();
     },
   };
+}
+
+/** Listens and resolves once listening, or rejects with the listen error (EADDRINUSE, …). */
+function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** Wraps the secret reader so every value read is registered for scrubbing. */

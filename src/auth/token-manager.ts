@@ -97,7 +97,13 @@ export class TokenManager {
 
   async #refresh(): Promise<string> {
     const { clock, metrics, orgLabel, logger } = this.#o;
-    const secret = await this.#o.readSecret();
+    let secret: string;
+    try {
+      secret = await this.#o.readSecret();
+    } catch (err) {
+      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'failure' });
+      return this.#fallback(err);
+    }
     const rejection = this.#rejection;
     const secretHash = hash(secret);
     if (rejection && clock.now() < rejection.until && rejection.secretHash === secretHash) {
