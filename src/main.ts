@@ -38,7 +38,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return 2;
     }
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`vmc-exporter: cannot start: ${secrets.scrub(e.code ? `${e.code} ${e.message}` : String(e.message ?? e))}\n`);
+    const listenReasons: Record<string, string> = { EADDRINUSE: 'address already in use', EACCES: 'permission denied', EADDRNOTAVAIL: 'address not available on this host' };
+    const reason = e.code ? listenReasons[e.code] : undefined;
+    const line = reason && e.syscall === 'listen' ? `--web.listen-address: cannot listen on ${argvListen(argv)}: ${reason}` : `cannot start: ${e.message ?? String(e)}`;
+    process.stderr.write(`vmc-exporter: ${secrets.scrub(line)}\n`);
     return 1;
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
@@ -51,6 +54,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   logger.info('stopped');
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return 0;
+}
+
+/** The listen address as given on the command line, for messages. */
+function argvListen(argv: readonly string[]): string {
+  const flag = argv.find((a) => a.startsWith('--web.listen-address='));
+  return flag ? flag.slice('--web.listen-address='.length) : ':10040';
 }
 
 main(process.argv.slice(2), process.env).then(
