@@ -25,6 +25,7 @@ import {
   variableQuery,
 } from './lib/dashboard.js';
 import {
+  childEnv,
   firstStdoutLine,
   freePort,
   http,
@@ -72,16 +73,6 @@ function missingPrerequisites(): string | undefined {
 const missing = missingPrerequisites();
 // In CI nothing may be missing: run anyway and let before() fail loudly.
 const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
-
-/** The environment for child processes: no proxies, no VMC_* settings from the caller. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(VMC_|SIM_)/.test(k) || /^(https?|all|no)_proxy$/i.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
-}
 
 describe('Prometheus and Alertmanager with the exporter and the simulator', { skip, timeout: 120_000 }, () => {
   const procs: Proc[] = [];

@@ -7,6 +7,19 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
+/**
+ * An environment for child processes: the caller's, without proxy settings and without
+ * VMC_* / SIM_* variables (which would change what the exporter or simulator does), plus `extra`.
+ */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(VMC_|SIM_)/.test(k) || /^(https?|all|no)_proxy$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
+}
+
 /** A started child process. */
 export interface Proc {
   readonly name: string;

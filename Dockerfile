@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+#
+# vmc-exporter container image.
+#
+# Base: node:26-slim. Node 26 is the Active LTS line in November 2026 (released April 2026,
+# LTS since October 2026; Node 24 moved to Maintenance LTS then). "-slim" is the Debian
+# slim variant: glibc, no compilers or build tools, much smaller than the full image.
+#
+# Build:  docker build -t vmc-exporter .
+# Run (OAuth app; the secret is a file, never an argument or a baked-in value):
+#   docker run -d -p 10040:10040 \
+#     -e VMC_CLIENT_ID=<oauth-app-id> \
+#     -v /path/on/host/vmc_client_secret:/run/secrets/vmc_client_secret:ro \
+#     vmc-exporter
+# With Docker/Compose/Swarm secrets the file appears at /run/secrets/<name> by itself.
+# A user API token instead: --auth.api-token-file=/run/secrets/vmc_api_token.
+# Try it without credentials: docker run -p 10040:10040 vmc-exporter --demo
+#
+# The steps are the commands CI runs (.ci/run: `npm ci`, `npm test` → `npm run build`), and
+# test/ops/docker.test.ts runs the runtime stage's install against the built dist/.
+
+# ---- build: full dependencies, compile TypeScript to dist/
+FROM node:26-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- runtime: production dependencies and dist/ only
+FROM node:26-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY LICENSE ./
+
+# The image's own unprivileged user (uid 1000).
+USER node
+EXPOSE 10040
+
+# Liveness only (/-/healthy never calls VMC). Uses node itself: the slim image has no curl.
+# If you change --web.listen-address, change the port here too.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:10040/-/healthy',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+ENTRYPOINT ["node", "dist/main.js"]
+# Default arguments: read the OAuth app secret from a mounted secret file; VMC_CLIENT_ID comes
+# from the environment. Override the whole CMD for other setups (e.g. `--demo`).
+CMD ["--auth.client-secret-file=/run/secrets/vmc_client_secret"]
