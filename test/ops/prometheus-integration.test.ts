@@ -236,8 +236,11 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
 
   after(async () => {
     await Promise.all(procs.map((p) => stopProcess(p)));
-    await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
-    hook?.closeAllConnections();
+    if (hook) {
+      const closed = new Promise<void>((resolve) => hook!.close(() => resolve()));
+      hook.closeAllConnections();
+      await closed;
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
