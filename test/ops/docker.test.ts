@@ -8,8 +8,9 @@ import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { freePort } from '../helpers/processes.js';
 import { loadPrometheusConfig, ruleFilePaths } from './lib/rules.js';
-import { childEnv, freePort, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
+import { childEnv, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
 import { readRepoFile, readRepoYaml, repoPath, run } from './lib/tools.js';
 
 /** One Dockerfile instruction: keyword, argument text, and the stage it belongs to. */

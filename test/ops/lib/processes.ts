@@ -1,10 +1,9 @@
 /**
- * Child processes and small HTTP helpers for the integration tests: start a process and keep
- * the tail of its output for failure messages, stop it and wait for it, poll with a deadline.
+ * Child processes and small HTTP helpers for the integration tests: start any process (not
+ * only node, unlike test/helpers/processes.ts) and keep the tail of its output for failure
+ * messages, stop it and wait for it, poll with a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -83,16 +82,6 @@ export async function firstStdoutLine(p: Proc, timeoutMs: number): Promise<strin
     stdout.on('data', onData);
     p.child.once('close', onClose);
   });
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1 (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
