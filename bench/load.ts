@@ -149,6 +149,32 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/**
+ * Combines the measured parts of several runs against the same target (run with
+ * `keepSamples`) into one result: counts and bytes add up, throughput is total requests
+ * over total measured time, percentiles come from all samples together. The merged result
+ * carries no samples.
+ */
+export function mergeResults(runs: readonly LoadResult[]): LoadResult {
+  const samples = runs.flatMap((r) => r.samples ?? []);
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  const elapsedMs = runs.reduce((a, r) => a + r.elapsedMs, 0);
+  return {
+    requests,
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    errorSamples: runs.flatMap((r) => r.errorSamples).slice(0, 5),
+    statuses,
+    bytes: runs.reduce((a, r) => a + r.bytes, 0),
+    bodyBytes: { min: Math.min(...runs.map((r) => r.bodyBytes.min)), max: Math.max(...runs.map((r) => r.bodyBytes.max)) },
+    elapsedMs,
+    rps: elapsedMs > 0 ? (requests * 1000) / elapsedMs : 0,
+    latency: summarize(samples),
+    warmupRequests: runs.reduce((a, r) => a + r.warmupRequests, 0),
+  };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const raw = process.argv[2];
   if (raw === undefined) {

@@ -17,7 +17,13 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = ['--import', 'tsx'];
 
 const live = new Set<ChildProcess>();
+const unexpected: string[] = [];
 let cleanupInstalled = false;
+
+/** Children that exited without being asked to (name, pid, exit code, stderr tail). */
+export function unexpectedExits(): readonly string[] {
+  return unexpected;
+}
 
 /** A spawned child with the tail of its stderr kept for error messages. */
 export interface Child {
@@ -111,9 +117,11 @@ export function spawnNode(name: string, args: readonly string[], env: Record<str
   proc.stderr?.on('data', (chunk: string) => {
     tail = (tail + chunk).slice(-4096);
   });
+  let stopping = false;
   const exited = new Promise<number | string>((resolve) => {
     proc.once('exit', (code, signal) => {
       live.delete(proc);
+      if (!stopping && code !== 0) unexpected.push(`${name} (pid ${proc.pid}) exited with ${code ?? signal}: ${tail.trim().slice(-2000)}`);
       resolve(code ?? signal ?? 'unknown');
     });
   });
@@ -123,7 +131,10 @@ export function spawnNode(name: string, args: readonly string[], env: Record<str
     pid: proc.pid,
     exited,
     stderrTail: () => tail.trim(),
-    stop: (graceMs = 3000) => stopProc(proc, graceMs),
+    stop: (graceMs = 3000) => {
+      stopping = true;
+      return stopProc(proc, graceMs);
+    },
   };
 }
 
@@ -217,6 +228,14 @@ export function readRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
+}
+
+/** Peak resident set size of a process in bytes (`VmHWM` of `/proc/<pid>/status`). */
+export function readPeakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (!m?.[1]) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(m[1]) * 1024;
 }
 

@@ -14,22 +14,24 @@
  * child is stopped on exit, on failure and on SIGINT.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import type { LoadResult, LoadSpec } from './load.js';
+import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
 import {
   collectStdout,
   firstJsonLine,
   installCleanup,
   readCpuSeconds,
+  readPeakRssBytes,
   readRssBytes,
   REPO_ROOT,
   sleep,
   spawnBenchModule,
   stopAll,
+  unexpectedExits,
 } from './procs.js';
 import {
   type BenchResult,
@@ -63,8 +65,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --hosts N              hosts per SDDC (default 16)
   --clusters N           clusters per SDDC (default 2)
   --seed N               estate seed (default 1)
-  --duration S           measured seconds per cached run (default 10)
+  --duration S           measured seconds per target and encoding (default 10)
   --warmup S             unmeasured seconds before each cached run (default 1)
+  --rounds N             cached runs alternate exporter/baseline in N rounds of duration/N (default 2)
   --concurrency N        concurrent clients in cached runs (default 8)
   --min-scrapes N        scrapes between the two memory readings, at least (default 2000)
   --scrapers N           concurrent scrapers per TTL round (default 30)
@@ -88,6 +91,7 @@ interface Options {
   readonly estate: EstateSize;
   readonly durationS: number;
   readonly warmupS: number;
+  readonly rounds: number;
   readonly concurrency: number;
   readonly minScrapes: number;
   readonly scrapers: number;
@@ -118,6 +122,7 @@ function parseOptions(argv: string[]): Options | undefined {
       seed: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       concurrency: { type: 'string' },
       'min-scrapes': { type: 'string' },
       scrapers: { type: 'string' },
@@ -164,6 +169,7 @@ function parseOptions(argv: string[]): Options | undefined {
     estate,
     durationS: num('duration', values.duration, quick ? 3 : 10, 0.5),
     warmupS: num('warmup', values.warmup, quick ? 0.5 : 1, 0),
+    rounds: int('rounds', values.rounds, 2, 1),
     concurrency: int('concurrency', values.concurrency, 8, 1),
     minScrapes: int('min-scrapes', values['min-scrapes'], 2000, 0),
     scrapers: int('scrapers', values.scrapers, 30, 1),
@@ -188,7 +194,7 @@ function machineInfo(): MachineInfo {
   } catch {
     // not Linux
   }
-  return { nproc: cpus().length, cpuModel, memTotalBytes: totalmem(), node: process.version, kernel: release() };
+  return { nproc: cpus().length, cpuModel, memTotalBytes: totalmem(), node: process.version, kernel: release(), loadAvg: { start: loadavg()[0] ?? Number.NaN } };
 }
 
 function log(message: string): void {
@@ -224,6 +230,25 @@ function assertGoodScrape(what: string, status: number, text: string, orgs: numb
   if (up.total !== orgs || up.up !== orgs) throw new Error(`${what}: vmc_up ${up.up}/${up.total}, expected ${orgs}/${orgs}`);
 }
 
+/** Samples a process's RSS every `everyMs` until stopped. */
+function rssSampler(pid: number, everyMs = 250): { stop: () => Array<[number, number]> } {
+  const t0 = performance.now();
+  const samples: Array<[number, number]> = [];
+  const timer = setInterval(() => {
+    try {
+      samples.push([Math.round(performance.now() - t0), readRssBytes(pid)]);
+    } catch {
+      // exited
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
 /** Phases 1, 2, 5 and the token count of 4: the cached exporter against the baseline. */
 async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: string): Promise<void> {
   const orgs = sim.orgs.length;
@@ -232,20 +257,24 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const pid = exporter.child.pid;
   const t0 = performance.now();
   let scrapes = 0;
+  const gzipHeaders = { 'accept-encoding': 'gzip' };
 
   const first = await scrape(exporter.origin);
   scrapes++;
   result.firstScrapeMs = first.ms;
   assertGoodScrape('first scrape', first.status, first.body.toString('utf8'), orgs);
-  log(`first scrape ${first.ms.toFixed(0)} ms, ${first.body.length} bytes; warming up`);
+  log(`first scrape ${first.ms.toFixed(0)} ms, ${first.body.length} bytes; warming up (plain and gzip)`);
 
-  const warm = await load({ origin: exporter.origin, path: '/metrics', concurrency: opts.concurrency, durationMs: Math.max(1000, opts.warmupS * 2000) });
-  scrapes += warm.requests;
-  if (warm.errors > 0) throw new Error(`warm-up: ${warm.errors} failed scrapes: ${warm.errorSamples.join('; ')}`);
+  // warm-up: every kind of request the load phase sends, so the heap has reached its size
+  for (const headers of [{}, gzipHeaders]) {
+    const warm = await load({ origin: exporter.origin, path: '/metrics', headers, concurrency: opts.concurrency, durationMs: Math.max(1000, opts.warmupS * 2000) });
+    scrapes += warm.requests;
+    if (warm.errors > 0) throw new Error(`warm-up: ${warm.errors} failed scrapes: ${warm.errorSamples.join('; ')}`);
+  }
 
   // the bytes the baseline serves: one full scrape each (self-metrics included, same size)
   const plain = await scrape(exporter.origin);
-  const gz = await scrape(exporter.origin, '/metrics', { 'accept-encoding': 'gzip' });
+  const gz = await scrape(exporter.origin, '/metrics', gzipHeaders);
   scrapes += 2;
   if (gz.headers['content-encoding'] !== 'gzip') throw new Error('exporter did not gzip with Accept-Encoding: gzip');
   const plainText = plain.body.toString('utf8');
@@ -262,50 +291,72 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const warmRss = readRssBytes(pid);
   const warmHeap = sampleValue(plainText, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
   const scrapesAtWarm = scrapes;
+  const sampler = rssSampler(pid);
 
   const baselineChild = spawnBenchModule('baseline', 'baseline-server.ts', [plainFile, gzFile]);
   const baseline = (await firstJsonLine<{ url: string }>(baselineChild, 30_000)).url;
 
+  // exporter and baseline alternate (E B, B E, E B, …) in rounds of duration/rounds each,
+  // so that a disturbance on the machine does not land on one of them only
   const compare = async (label: string, headers: Record<string, string>): Promise<CachedComparison> => {
-    const spec = { path: '/metrics', headers, concurrency: opts.concurrency, durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000 };
-    log(`cached ${label}: exporter`);
-    const c0 = readCpuSeconds(pid);
-    const exp = await load({ origin: exporter.origin, ...spec });
-    const c1 = readCpuSeconds(pid);
-    scrapes += exp.requests + exp.warmupRequests;
-    log(`cached ${label}: exporter ${exp.rps.toFixed(1)} req/s; baseline`);
-    const b0 = readCpuSeconds(baselineChild.pid);
-    const base = await load({ origin: baseline, ...spec });
-    const b1 = readCpuSeconds(baselineChild.pid);
-    log(`cached ${label}: baseline ${base.rps.toFixed(1)} req/s`);
+    const spec = {
+      path: '/metrics',
+      headers,
+      concurrency: opts.concurrency,
+      durationMs: (opts.durationS * 1000) / opts.rounds,
+      warmupMs: opts.warmupS * 1000,
+      keepSamples: true,
+    };
+    const runs = { exporter: [] as LoadResult[], baseline: [] as LoadResult[] };
+    const cpu = { exporter: 0, baseline: 0 };
+    for (let i = 0; i < opts.rounds; i++) {
+      const order = i % 2 === 0 ? (['exporter', 'baseline'] as const) : (['baseline', 'exporter'] as const);
+      for (const who of order) {
+        const target = who === 'exporter' ? { origin: exporter.origin, pid } : { origin: baseline, pid: baselineChild.pid };
+        const c0 = readCpuSeconds(target.pid);
+        const r = await load({ origin: target.origin, ...spec });
+        cpu[who] += readCpuSeconds(target.pid) - c0;
+        runs[who].push(r);
+        if (who === 'exporter') scrapes += r.requests + r.warmupRequests;
+        log(`cached ${label} round ${i + 1}/${opts.rounds}: ${who} ${r.rps.toFixed(1)} req/s, p99 ${r.latency.p99.toFixed(1)} ms`);
+      }
+    }
+    const count = (rs: LoadResult[]): number => rs.reduce((a, r) => a + r.requests + r.warmupRequests, 0);
     return {
-      exporter: exp,
-      baseline: base,
-      exporterCpuMsPerScrape: ((c1 - c0) * 1000) / (exp.requests + exp.warmupRequests),
-      baselineCpuMsPerRequest: ((b1 - b0) * 1000) / (base.requests + base.warmupRequests),
+      exporter: mergeResults(runs.exporter),
+      baseline: mergeResults(runs.baseline),
+      exporterCpuMsPerScrape: (cpu.exporter * 1000) / count(runs.exporter),
+      baselineCpuMsPerRequest: (cpu.baseline * 1000) / count(runs.baseline),
     };
   };
   result.plain = await compare('plain', {});
-  result.gzip = await compare('gzip', { 'accept-encoding': 'gzip' });
+  result.gzip = await compare('gzip', gzipHeaders);
   await baselineChild.stop();
 
   if (scrapes - scrapesAtWarm < opts.minScrapes) {
     const more = opts.minScrapes - (scrapes - scrapesAtWarm);
-    log(`memory: ${more} more scrapes to reach ${opts.minScrapes} between the readings`);
-    const extra = await load({ origin: exporter.origin, path: '/metrics', concurrency: opts.concurrency, total: more });
-    if (extra.errors > 0) throw new Error(`memory load: ${extra.errors} failed scrapes: ${extra.errorSamples.join('; ')}`);
-    scrapes += extra.requests;
+    log(`memory: ${more} more scrapes (plain and gzip) to reach ${opts.minScrapes} between the readings`);
+    for (const headers of [{}, gzipHeaders]) {
+      const extra = await load({ origin: exporter.origin, path: '/metrics', headers, concurrency: opts.concurrency, total: Math.ceil(more / 2) });
+      if (extra.errors > 0) throw new Error(`memory load: ${extra.errors} failed scrapes: ${extra.errorSamples.join('; ')}`);
+      scrapes += extra.requests;
+    }
   }
   const last = await scrape(exporter.origin);
   scrapes++;
   const loadRss = readRssBytes(pid);
   const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const series = sampler.stop();
+  const rssValues = series.map(([, v]) => v);
   result.memory = {
     afterWarmup: { rssBytes: warmRss, heapUsedBytes: warmHeap },
     afterLoad: { rssBytes: loadRss, heapUsedBytes: loadHeap },
     scrapes: scrapes - scrapesAtWarm,
     rssGrowthPct: ((loadRss - warmRss) / warmRss) * 100,
     heapGrowthPct: ((loadHeap - warmHeap) / warmHeap) * 100,
+    rssDuringLoad: { min: Math.min(...rssValues, loadRss), max: Math.max(...rssValues, loadRss), samples: series.length },
+    peakRssBytes: readPeakRssBytes(pid),
+    rssSeries: series.filter((_, i) => i % 4 === 0),
   };
 
   const stats = await simStats(sim);
@@ -458,6 +509,7 @@ async function main(): Promise<number> {
     if (points.length > 0) result.scaling = points;
   } catch (err) {
     process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    for (const line of unexpectedExits()) process.stderr.write(`bench: ${line}\n`);
     await stopAll();
     rmSync(tmp, { recursive: true, force: true });
     return 2;
@@ -472,6 +524,7 @@ async function main(): Promise<number> {
   );
   if (result.memory && result.memory.scrapes < 2000) result.notes.push(`only ${result.memory.scrapes} scrapes between memory readings (--min-scrapes)`);
   result.durationSeconds = (performance.now() - started) / 1000;
+  result.machine.loadAvg.end = loadavg()[0] ?? Number.NaN;
   result.checks = evaluate(result, orgIds);
   const file = writeJson(result, opts.outDir);
   process.stdout.write(`${render(result)}\n`);
