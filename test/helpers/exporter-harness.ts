@@ -1,0 +1,271 @@
+/**
+ * In-process test rig for resilience tests: a simulator (CSP + VMC) and an exporter pointed
+ * at it over loopback, with captured logs, a `scrape()` helper that parses the exposition
+ * and a teardown that closes both.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandLine } from '../../src/config/parse-config.js';
+import { startExporter, type Exporter } from '../../src/run.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/server.js';
+import { captureLogger } from './log-sink.js';
+
+/** One parsed sample of the text exposition format. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** The result of one scrape. */
+export interface ScrapeResult {
+  /** HTTP status. */
+  readonly status: number;
+  /** Wall time from sending the request to having the whole body, ms. */
+  readonly elapsedMs: number;
+  /** Raw body. */
+  readonly body: string;
+  /** Every sample, in order. */
+  readonly samples: readonly Sample[];
+  /** Samples keyed by `name{label="value",...}` exactly as written. */
+  readonly map: ReadonlyMap<string, number>;
+  /** The value of the first sample called `name` whose labels include `labels`. */
+  value(name: string, labels?: Record<string, string>): number | undefined;
+  /** Every sample called `name` whose labels include `labels`. */
+  all(name: string, labels?: Record<string, string>): Sample[];
+}
+
+/** How to authenticate the exporter to the simulator. */
+export type HarnessAuth =
+  /** OAuth app with VMC_CLIENT_ID / VMC_CLIENT_SECRET. */
+  | 'oauth-env'
+  /** OAuth app with VMC_CLIENT_ID and --auth.client-secret-file (see {@link Harness.secretFile}). */
+  | 'oauth-file'
+  /** User API token in VMC_API_TOKEN. */
+  | 'api-token-env'
+  /** User API token in --auth.api-token-file (see {@link Harness.secretFile}). */
+  | 'api-token-file';
+
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** Simulator options. */
+  readonly sim?: SimulatorOptions;
+  /** Orgs to configure (`--vmc.org`); default: the first two orgs of the estate. `[]` = discover. */
+  readonly orgs?: readonly string[];
+  /** Extra exporter flags, appended after the defaults (later ones do not override: avoid repeats). */
+  readonly flags?: readonly string[];
+  /** @default 'oauth-env' */
+  readonly auth?: HarnessAuth;
+  /** Initial content of the secret file (`*-file` auth); default: the simulator's secret or API token. */
+  readonly secretFileContent?: string;
+  /** Value of VMC_CLIENT_SECRET / VMC_API_TOKEN for `*-env` auth; default: the simulator's. */
+  readonly secretEnvValue?: string;
+  /** The exporter's clock. @default a fresh {@link SkewClock} (see {@link Harness.clock}) */
+  readonly clock?: SkewClock;
+  /** @default 'debug' */
+  readonly logLevel?: 'debug' | 'info' | 'warn';
+}
+
+/** A running simulator + exporter pair. */
+export interface Harness {
+  readonly sim: Simulator;
+  readonly exporter: Exporter;
+  /** The orgs configured. */
+  readonly orgs: readonly string[];
+  /** Parsed log lines (live). */
+  readonly logs: Array<Record<string, unknown>>;
+  /** Raw log text so far. */
+  rawLogs(): string;
+  /** The exporter's clock: real time plus a skew tests may advance. */
+  readonly clock: SkewClock;
+  /** The secret file of `*-file` auth (else undefined). */
+  readonly secretFile: string | undefined;
+  /** GETs the telemetry path, optionally with `X-Prometheus-Scrape-Timeout-Seconds`. */
+  scrape(timeoutHeaderSeconds?: number): Promise<ScrapeResult>;
+  /** Log lines at warn or above. */
+  problems(): Array<Record<string, unknown>>;
+  /** Resolves once `predicate` holds for some log line (polling), or rejects after `timeoutMs`. */
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Closes exporter and simulator and removes temp files. */
+  close(): Promise<void>;
+}
+
+const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|NaN|Inf)`;
+const SAMPLE_LINE = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(${NUM})(?:\s+\d+)?$`);
+
+/** Parses `{a="x",b="y\"z"}` into an object. */
+function parseLabels(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+  for (const m of text.slice(1, -1).matchAll(re)) {
+    out[m[1] ?? ''] = (m[2] ?? '').replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+  }
+  return out;
+}
+
+function parseValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+/** Parses a text exposition into samples (comments skipped; throws on an unreadable line). */
+export function parseExposition(body: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of body.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = SAMPLE_LINE.exec(line);
+    if (!m) throw new Error(`unparsable exposition line: ${line}`);
+    samples.push({ name: m[1] ?? '', labels: parseLabels(m[2]), value: parseValue(m[3] ?? '') });
+  }
+  return samples;
+}
+
+function matches(sample: Sample, name: string, labels: Record<string, string> = {}): boolean {
+  return sample.name === name && Object.entries(labels).every(([k, v]) => sample.labels[k] === v);
+}
+
+/** Wraps a body into a {@link ScrapeResult}. */
+export function scrapeResult(status: number, elapsedMs: number, body: string): ScrapeResult {
+  const samples = status === 200 ? parseExposition(body) : [];
+  const map = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    const m = SAMPLE_LINE.exec(line);
+    if (m) map.set(`${m[1]}${m[2] ?? ''}`, parseValue(m[3] ?? ''));
+  }
+  return {
+    status,
+    elapsedMs,
+    body,
+    samples,
+    map,
+    value: (name, labels) => samples.find((s) => matches(s, name, labels))?.value,
+    all: (name, labels) => samples.filter((s) => matches(s, name, labels)),
+  };
+}
+
+/** GETs `url` with an optional scrape-timeout header; never throws for HTTP errors. */
+export async function scrapeUrl(url: string, timeoutHeaderSeconds?: number): Promise<ScrapeResult> {
+  const headers: Record<string, string> = {};
+  if (timeoutHeaderSeconds !== undefined) headers['X-Prometheus-Scrape-Timeout-Seconds'] = String(timeoutHeaderSeconds);
+  const started = performance.now();
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
+  const body = await res.text();
+  return scrapeResult(res.status, performance.now() - started, body);
+}
+
+/**
+ * Real time plus an adjustable skew: lets tests jump over backoffs, Retry-After waits and
+ * max-stale windows without sleeping, while timers and the simulator keep real time.
+ */
+export class SkewClock {
+  #skewMs = 0;
+
+  /** Milliseconds since the epoch, skewed. */
+  now(): number {
+    return Date.now() + this.#skewMs;
+  }
+
+  /** Moves this clock `ms` into the future (only while nothing is in flight, to keep deadlines sane). */
+  advance(ms: number): void {
+    this.#skewMs += ms;
+  }
+}
+
+/** Waits `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** True when a text contains something that looks like a JS stack frame. */
+export function hasStackTrace(text: string): boolean {
+  return /\bat (?:async )?(?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/)[^\s)]*:\d+:\d+/.test(text) || /\\n\s+at /.test(text);
+}
+
+/**
+ * Starts a simulator and an exporter scraping it: `--cache.ttl=0` (every scrape fetches),
+ * loopback only, process metrics off, logs captured at debug.
+ */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulator(opts.sim ?? {});
+  const orgs = opts.orgs ?? sim.orgIds.slice(0, 2);
+  const auth = opts.auth ?? 'oauth-env';
+  let dir: string | undefined;
+  let secretFile: string | undefined;
+  const env: Record<string, string> = {};
+  const authFlags: string[] = [];
+  const oauth = auth.startsWith('oauth');
+  const realSecret = oauth ? sim.credentials.clientSecret : sim.credentials.apiToken;
+  if (oauth) env['VMC_CLIENT_ID'] = sim.credentials.clientId;
+  if (auth.endsWith('-file')) {
+    dir = await mkdtemp(join(tmpdir(), 'vmc-resilience-'));
+    secretFile = join(dir, oauth ? 'client-secret' : 'api-token');
+    await writeFile(secretFile, `${opts.secretFileContent ?? realSecret}\n`, { mode: 0o600 });
+    authFlags.push(`${oauth ? '--auth.client-secret-file' : '--auth.api-token-file'}=${secretFile}`);
+  } else {
+    env[oauth ? 'VMC_CLIENT_SECRET' : 'VMC_API_TOKEN'] = opts.secretEnvValue ?? realSecret;
+  }
+  const argv = [
+    '--web.listen-address=127.0.0.1:0',
+    `--csp.url=${sim.url}`,
+    `--vmc.url=${sim.url}`,
+    ...orgs.map((o) => `--vmc.org=${o}`),
+    ...authFlags,
+    ...(opts.flags ?? []),
+  ];
+  if (!argv.some((a) => a.startsWith('--cache.ttl'))) argv.push('--cache.ttl=0');
+  let parsed;
+  try {
+    parsed = await parseCommandLine(argv, env, { version: '0.0.0-test' });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  if (parsed.action !== 'run') throw new Error('unexpected print action');
+  const { logger, lines, secrets, raw } = captureLogger(opts.logLevel ?? 'debug');
+  const clock = opts.clock ?? new SkewClock();
+  let exporter: Exporter;
+  try {
+    exporter = await startExporter(parsed.config, { logger, secrets, version: '0.0.0-test', processMetrics: false, clock });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  const url = `${exporter.url}/metrics`;
+  let closed = false;
+  const harness: Harness = {
+    sim,
+    exporter,
+    orgs,
+    clock,
+    logs: lines,
+    rawLogs: raw,
+    secretFile,
+    scrape: (t) => scrapeUrl(url, t),
+    problems: () => lines.filter((l) => l['level'] === 'warn' || l['level'] === 'error' || l['level'] === 'fatal'),
+    async waitForLog(predicate, timeoutMs = 10_000) {
+      let found: Record<string, unknown> | undefined;
+      await waitFor(() => (found = lines.find(predicate)) !== undefined, timeoutMs, 'a log line');
+      return found as Record<string, unknown>;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // The simulator first: it destroys hung and trickling connections so the exporter's
+      // dispatcher can close at once.
+      await sim.close();
+      await exporter.close(1_000);
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
