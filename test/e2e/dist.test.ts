@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { promtoolCheckMetrics, requireTool } from '../helpers/promtool.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
+import { requireTools } from '../ops/lib/tools.js';
 import { freePort, parseSamples, ROOT, spawnNode, startSimCli, waitForHttp, type Child, type SimInfo } from '../helpers/processes.js';
 
 type Json = Record<string, unknown>;
@@ -99,9 +100,9 @@ describe('built exporter (dist/main.js) against the simulator (dist/sim/cli.js)'
   });
 
   test('promtool check metrics is clean on the real output', async (t) => {
-    const tool = requireTool('promtool');
-    if ('skip' in tool) return t.skip(tool.skip);
-    const r = promtoolCheckMetrics(tool.path, await (await fetch(`${url}/metrics`)).text());
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    const r = promtoolCheckMetrics(tools['promtool']!, await (await fetch(`${url}/metrics`)).text());
     assert.equal(r.status, 0, r.output);
     assert.equal(r.output.trim(), '', r.output);
   });

@@ -6,7 +6,8 @@ import { startExporter, type Exporter } from '../../src/run.js';
 import { startSimulator, type Simulator } from '../../src/sim/server.js';
 import { assertGolden, stabilize } from '../helpers/golden.js';
 import { captureLogger } from '../helpers/log-sink.js';
-import { promtoolCheckMetrics, requireTool } from '../helpers/promtool.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
+import { requireTools } from '../ops/lib/tools.js';
 
 /**
  * The whole /metrics output of the real exporter (in process, fixed clock, no process
@@ -43,10 +44,10 @@ describe('golden /metrics', () => {
   });
 
   test('promtool check metrics reports no problem', async (t) => {
-    const tool = requireTool('promtool');
-    if ('skip' in tool) return t.skip(tool.skip);
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
     const text = await (await fetch(`${exporter.url}/metrics`)).text();
-    const r = promtoolCheckMetrics(tool.path, text);
+    const r = promtoolCheckMetrics(tools['promtool']!, text);
     assert.equal(r.status, 0, r.output);
     assert.equal(r.output.trim(), '', r.output);
   });
