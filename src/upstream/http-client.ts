@@ -43,12 +43,16 @@ export interface HttpClientOptions {
   readonly secrets: SecretRegistry;
   /** For durations and Retry-After dates. */
   readonly clock: Clock;
-  /** Largest body accepted, in bytes. @default 64 MiB */
+  /** Largest body accepted, in bytes. @default 16 MiB */
   readonly maxBodyBytes?: number;
 }
 
-/** Default body limit: far above the largest real org (hundreds of SDDCs is a few MB). */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Default body limit, 16 MiB: several times the largest real org (an SDDC with 16 hosts is
+ * about 20 KB of JSON, so 500 such SDDCs fit), small enough that a runaway body cannot make
+ * the process balloon.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * Sends one request and turns every outcome into either a parsed JSON body or an
