@@ -3,6 +3,7 @@
  * at it over loopback, with captured logs, a `scrape()` helper that parses the exposition
  * and a teardown that closes both.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,11 @@ export class SkewClock {
   }
 }
 
+/** `bytes` random bytes as hex: a credential without English words in it. */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
 /** Waits `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -196,7 +202,9 @@ export function hasStackTrace(text: string): boolean {
  * loopback only, process metrics off, logs captured at debug.
  */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = await startSimulator(opts.sim ?? {});
+  // Hex credentials: the exporter masks every 6-character run of a secret in its logs, so
+  // the simulator's default `simsecret-…` would mask the word "secret" in messages.
+  const sim = await startSimulator({ clientSecret: randomHex(24), apiToken: randomHex(32), ...opts.sim });
   const orgs = opts.orgs ?? sim.orgIds.slice(0, 2);
   const auth = opts.auth ?? 'oauth-env';
   let dir: string | undefined;
