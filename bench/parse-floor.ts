@@ -3,7 +3,8 @@
  * body from the simulator once (with an org-scoped OAuth token, like the exporter), then
  * times, over several runs, the steps the exporter cannot avoid or does in-process:
  * `JSON.parse` of all bodies (the floor the cold-scrape target is measured against), and
- * for the breakdown UTF-8 decoding, `parseSddcList`, rendering and encoding the exposition.
+ * for the breakdown UTF-8 decoding, `parseSddcList`, rendering and encoding the exposition,
+ * and a minimal client (parallel fetch, decode and `JSON.parse` of every body).
  *
  * `node --import tsx bench/parse-floor.ts '<FloorSpec JSON>'` prints one
  * {@link FloorResult} JSON line.
@@ -28,6 +29,8 @@ export interface FloorSpec {
   readonly orgs: readonly string[];
   /** Timed runs per step. @default 7 */
   readonly runs?: number;
+  /** Latency the simulator adds to every VMC answer, ms (subtracted from fetch times). @default 0 */
+  readonly latencyMs?: number;
 }
 
 /** Median ms per step over all orgs' bodies, and the body sizes. */
@@ -50,6 +53,11 @@ export interface FloorResult {
   readonly renderMs: number;
   /** Size of the rendered data part, bytes. */
   readonly renderedBytes: number;
+  /**
+   * Median ms of a minimal client: every org's body fetched in parallel (tokens already
+   * held), decoded and `JSON.parse`d, minus the simulator latency. Runs: `ceil(runs / 2)`.
+   */
+  readonly minimalClientMs: number;
 }
 
 async function token(spec: FloorSpec, orgId: string): Promise<string> {
@@ -66,9 +74,9 @@ async function token(spec: FloorSpec, orgId: string): Promise<string> {
   return json.access_token;
 }
 
-async function body(spec: FloorSpec, orgId: string): Promise<Buffer> {
+async function body(spec: FloorSpec, orgId: string, accessToken: string): Promise<Buffer> {
   const res = await request(`${spec.url}/vmc/api/orgs/${encodeURIComponent(orgId)}/sddcs`, {
-    headers: { 'csp-auth-token': await token(spec, orgId), accept: 'application/json' },
+    headers: { 'csp-auth-token': accessToken, accept: 'application/json' },
   });
   const bytes = Buffer.from(await res.body.arrayBuffer());
   if (res.statusCode !== 200) throw new Error(`SDDC list of ${orgId}: HTTP ${res.statusCode}`);
@@ -89,8 +97,10 @@ function time(runs: number, fn: () => void): number[] {
 /** Fetches the bodies and times each step. */
 export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
   const runs = spec.runs ?? 7;
+  const tokens: string[] = [];
+  for (const org of spec.orgs) tokens.push(await token(spec, org));
   const buffers: Buffer[] = [];
-  for (const org of spec.orgs) buffers.push(await body(spec, org));
+  for (const [i, org] of spec.orgs.entries()) buffers.push(await body(spec, org, tokens[i] ?? ''));
   const texts = buffers.map((b) => b.toString('utf8'));
 
   let sink = 0;
@@ -113,6 +123,13 @@ export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
     });
     renderedBytes = Buffer.from(assemble(fragments), 'utf8').length;
   });
+  const clientRuns: number[] = [];
+  for (let i = 0; i < Math.ceil(runs / 2); i++) {
+    const t = performance.now();
+    const parsedAll = await Promise.all(spec.orgs.map(async (org, k) => JSON.parse((await body(spec, org, tokens[k] ?? '')).toString('utf8')) as unknown[]));
+    clientRuns.push(performance.now() - t - (spec.latencyMs ?? 0));
+    sink += parsedAll.length;
+  }
   if (sink < 0) process.stderr.write('unreachable\n');
   return {
     bodies: buffers.length,
@@ -124,6 +141,7 @@ export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
     parseSddcListMs: median(listRuns),
     renderMs: median(renderRuns),
     renderedBytes,
+    minimalClientMs: median(clientRuns),
   };
 }
 

@@ -80,7 +80,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --scaling LIST         total SDDC counts for the scaling table (default 10,100,1000,5000)
   --skip-scaling         no scaling table
   --cpu-prof             run the exporters with --cpu-prof (profiles in bench/results/)
-  --quick                small estate and short runs (~30 s): a sanity check
+  --quick                small estate (4 x 25 SDDCs), short runs, scaling 10,400 (~30 s): a
+                         sanity check of the bench; performance targets shown as INFO
   --out DIR              where the JSON goes (default bench/results)
   -h, --help             this help
 
@@ -160,15 +161,15 @@ function parseOptions(argv: string[]): Options | undefined {
     clusters: int('clusters', values.clusters, DEFAULT_ESTATE.clusters, 1),
     seed: int('seed', values.seed, DEFAULT_ESTATE.seed, 0),
   };
-  const scalingRaw = values.scaling ?? (quick ? '10,100,400' : '10,100,1000,5000');
+  const scalingRaw = values.scaling ?? (quick ? '10,400' : '10,100,1000,5000');
   const scaling =
     values['skip-scaling'] === true
       ? []
       : scalingRaw.split(',').map((s) => int('scaling', s.trim(), 0, 1));
   return {
     estate,
-    durationS: num('duration', values.duration, quick ? 3 : 10, 0.5),
-    warmupS: num('warmup', values.warmup, quick ? 0.5 : 1, 0),
+    durationS: num('duration', values.duration, quick ? 2 : 10, 0.5),
+    warmupS: num('warmup', values.warmup, quick ? 0.25 : 1, 0),
     rounds: int('rounds', values.rounds, 2, 1),
     concurrency: int('concurrency', values.concurrency, 8, 1),
     minScrapes: int('min-scrapes', values['min-scrapes'], 2000, 0),
@@ -421,7 +422,7 @@ async function coldPhase(opts: Options, estate: EstateSize, label: string): Prom
     const calls = Object.values(stats.sddcListRequests).reduce((a, b) => a + b, 0);
     const samples = run.samples ?? [];
     const medianMs = median(samples);
-    const fl = await floor({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, orgs: sim.orgs, runs: 7 });
+    const fl = await floor({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, orgs: sim.orgs, runs: 7, latencyMs: opts.coldLatencyMs });
     return {
       estate,
       simLatencyMs: opts.coldLatencyMs,
@@ -525,11 +526,11 @@ async function main(): Promise<number> {
   if (result.memory && result.memory.scrapes < 2000) result.notes.push(`only ${result.memory.scrapes} scrapes between memory readings (--min-scrapes)`);
   result.durationSeconds = (performance.now() - started) / 1000;
   result.machine.loadAvg.end = loadavg()[0] ?? Number.NaN;
-  result.checks = evaluate(result, orgIds);
+  result.checks = evaluate(result, orgIds, !opts.quick);
   const file = writeJson(result, opts.outDir);
   process.stdout.write(`${render(result)}\n`);
   process.stdout.write(`results: ${file}\n`);
-  return result.checks.some((c) => c.pass === false) ? 1 : 0;
+  return result.checks.some((c) => c.pass === false && c.info !== true) ? 1 : 0;
 }
 
 main().then(
