@@ -20,6 +20,23 @@ const live = new Set<ChildProcess>();
 const unexpected: string[] = [];
 let cleanupInstalled = false;
 
+const exitHooks: Array<() => void> = [];
+
+/** Registers a synchronous clean-up (e.g. removing a temp dir) run on exit and on SIGINT/SIGTERM. */
+export function atExit(hook: () => void): void {
+  exitHooks.push(hook);
+}
+
+function runExitHooks(): void {
+  for (const hook of exitHooks.splice(0)) {
+    try {
+      hook();
+    } catch {
+      // best effort
+    }
+  }
+}
+
 /** Children that exited without being asked to (name, pid, exit code, stderr tail). */
 export function unexpectedExits(): readonly string[] {
   return unexpected;
@@ -48,7 +65,10 @@ export interface Child {
 export function installCleanup(): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
-  process.on('exit', () => killAllNow());
+  process.on('exit', () => {
+    killAllNow();
+    runExitHooks();
+  });
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -56,6 +76,7 @@ export function installCleanup(): void {
     process.once(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping children\n`);
       killAllNow();
+      runExitHooks();
       process.exit(code);
     });
   }

@@ -21,6 +21,7 @@ import { gunzipSync } from 'node:zlib';
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
 import {
+  atExit,
   collectStdout,
   firstJsonLine,
   installCleanup,
@@ -481,6 +482,7 @@ async function main(): Promise<number> {
     notes: [],
   };
   const tmp = mkdtempSync(join(tmpdir(), 'vmc-bench-'));
+  atExit(() => rmSync(tmp, { recursive: true, force: true }));
   let orgIds: readonly string[] = [];
   try {
     log(`simulator: ${e.orgs} orgs x ${e.sddcsPerOrg} SDDCs x ${e.hosts} hosts`);
