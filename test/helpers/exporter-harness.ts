@@ -92,7 +92,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|NaN|Inf)`;
+// Go's ParseFloat (what Prometheus uses) takes NaN and Inf in any case; prom-client writes `Nan`.
+const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[nN][aA][nN]|[iI][nN][fF])`;
 const SAMPLE_LINE = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(${NUM})(?:\s+\d+)?$`);
 
 /** Parses `{a="x",b="y\"z"}` into an object. */
@@ -107,8 +108,10 @@ function parseLabels(text: string | undefined): Record<string, string> {
 }
 
 function parseValue(text: string): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
   return Number(text);
 }
 
