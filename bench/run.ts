@@ -350,13 +350,17 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
   const series = sampler.stop();
   const rssValues = series.map(([, v]) => v);
+  const third = Math.max(1, Math.floor(rssValues.length / 3));
+  const firstThirdMedian = median(rssValues.slice(0, third));
+  const lastThirdMedian = median(rssValues.slice(-third));
   result.memory = {
     afterWarmup: { rssBytes: warmRss, heapUsedBytes: warmHeap },
     afterLoad: { rssBytes: loadRss, heapUsedBytes: loadHeap },
     scrapes: scrapes - scrapesAtWarm,
     rssGrowthPct: ((loadRss - warmRss) / warmRss) * 100,
     heapGrowthPct: ((loadHeap - warmHeap) / warmHeap) * 100,
-    rssDuringLoad: { min: Math.min(...rssValues, loadRss), max: Math.max(...rssValues, loadRss), samples: series.length },
+    rssTrendGrowthPct: ((lastThirdMedian - firstThirdMedian) / firstThirdMedian) * 100,
+    rssDuringLoad: { min: Math.min(...rssValues, loadRss), max: Math.max(...rssValues, loadRss), samples: series.length, firstThirdMedian, lastThirdMedian },
     peakRssBytes: readPeakRssBytes(pid),
     rssSeries: series.filter((_, i) => i % 4 === 0),
   };
