@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Fault } from '../../src/sim/server.js';
 import { startSimulator } from '../../src/sim/server.js';
-import { HttpClient } from '../../src/upstream/http-client.js';
+import { OVERSIZE_EXTRA_BYTES } from '../../src/sim/responses.js';
+import { DEFAULT_MAX_BODY_BYTES, HttpClient } from '../../src/upstream/http-client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';
 import { SecretRegistry } from '../../src/lib/secrets.js';
@@ -26,6 +27,8 @@ const SLACK_MS = 1000;
 const FLAGS = ['--vmc.timeout=3', '--cache.max-stale=5m'];
 
 const COLLECTION_FAILED = 'collection of the org failed';
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 function assertAnswered(s: ScrapeResult, budgetMs = BUDGET_MS): void {
   assert.equal(s.status, 200, `scrape status (body: ${s.body.slice(0, 200)})`);
@@ -256,18 +259,29 @@ const CASES: readonly Case[] = [
     api: { endpoint: 'sddcs', code: '200' },
     attempts: 'once',
   },
-  {
-    // The simulator adds ~20 MiB of valid JSON: under the 64 MiB default limit, so it is read
-    // and its padding entries are shown as SDDCs. The limit itself is tested below.
-    name: 'oversized body (~20 MiB, under the 64 MiB limit: accepted)',
-    fault: (org) => ({ endpoint: 'sddcs', org, kind: 'oversized' }),
-    up: 1,
-    api: { endpoint: 'sddcs', code: '200' },
-    during(_h, s, base) {
-      assert.ok(sddcCount(s, base.org) > base.sddcs, 'the padding entries parse as SDDCs');
-      assert.ok((lastSuccess(s, base.org) ?? 0) > base.lastSuccess);
-    },
-  },
+  OVERSIZE_EXTRA_BYTES > DEFAULT_MAX_BODY_BYTES
+    ? {
+        // The simulator adds ~20 MiB of valid JSON, streamed without Content-Length: over the
+        // default limit, so reading stops there.
+        name: `oversized body (~${mib(OVERSIZE_EXTRA_BYTES)} MiB, over the ${mib(DEFAULT_MAX_BODY_BYTES)} MiB limit)`,
+        fault: (org) => ({ endpoint: 'sddcs', org, kind: 'oversized' }),
+        up: 0,
+        log: new RegExp(`/sddcs: body over the ${DEFAULT_MAX_BODY_BYTES}-byte limit$`),
+        code: 'UPSTREAM_TOO_LARGE',
+        api: { endpoint: 'sddcs', code: 'too_large' },
+        attempts: 'once',
+      }
+    : {
+        // Under the limit: read, and its padding entries are shown as SDDCs.
+        name: `oversized body (~${mib(OVERSIZE_EXTRA_BYTES)} MiB, under the ${mib(DEFAULT_MAX_BODY_BYTES)} MiB limit: accepted)`,
+        fault: (org) => ({ endpoint: 'sddcs', org, kind: 'oversized' }),
+        up: 1,
+        api: { endpoint: 'sddcs', code: '200' },
+        during(_h, s, base) {
+          assert.ok(sddcCount(s, base.org) > base.sddcs, 'the padding entries parse as SDDCs');
+          assert.ok((lastSuccess(s, base.org) ?? 0) > base.lastSuccess);
+        },
+      },
   {
     name: 'connection reset',
     fault: (org) => ({ endpoint: 'sddcs', org, kind: 'reset' }),
@@ -509,8 +523,8 @@ describe('fault matrix (fault on one of two orgs)', { concurrency: 6 }, () => {
 
 describe('body size limit', () => {
   test('a body over the limit is a clear too-large error, not a crash', async () => {
-    // The exporter's limit (64 MiB) is not a flag; the client it uses is tested with a
-    // 1 MiB limit against the simulator's ~20 MiB oversized body.
+    // The exporter's limit is not a flag; the client it uses is tested with a 1 MiB limit
+    // against the simulator's ~20 MiB oversized body (declared length or not).
     const sim = await startSimulator();
     const dispatcher = new Agent();
     try {
