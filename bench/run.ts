@@ -18,6 +18,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { forceGc, inspectorUrl } from './inspector.js';
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
 import {
@@ -254,9 +255,20 @@ function rssSampler(pid: number, everyMs = 250): { stop: () => Array<[number, nu
 /** Phases 1, 2, 5 and the token count of 4: the cached exporter against the baseline. */
 async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: string): Promise<void> {
   const orgs = sim.orgs.length;
-  const exporter = await startExporter({ sim, cacheTtl: '1h', nodeFlags: profFlags(opts, 'cached') });
+  // --inspect on loopback: the memory readings force a full GC first (see settledReading)
+  const exporter = await startExporter({ sim, cacheTtl: '1h', nodeFlags: ['--inspect=127.0.0.1:0', ...profFlags(opts, 'cached')] });
   result.exporterArgv = exporter.argv;
   const pid = exporter.child.pid;
+  const wsUrl = inspectorUrl(exporter.child.stderrTail());
+  if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderrTail()}`);
+  const settledReading = async (): Promise<{ rssBytes: number; heapUsedBytes: number }> => {
+    await forceGc(wsUrl);
+    await sleep(250);
+    const rssBytes = readRssBytes(pid);
+    const s = await scrape(exporter.origin);
+    scrapes++;
+    return { rssBytes, heapUsedBytes: sampleValue(s.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN };
+  };
   const t0 = performance.now();
   let scrapes = 0;
   const gzipHeaders = { 'accept-encoding': 'gzip' };
@@ -292,6 +304,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
 
   const warmRss = readRssBytes(pid);
   const warmHeap = sampleValue(plainText, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const warmGc = await settledReading();
   const scrapesAtWarm = scrapes;
   const sampler = rssSampler(pid);
 
@@ -350,17 +363,18 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
   const series = sampler.stop();
   const rssValues = series.map(([, v]) => v);
-  const third = Math.max(1, Math.floor(rssValues.length / 3));
-  const firstThirdMedian = median(rssValues.slice(0, third));
-  const lastThirdMedian = median(rssValues.slice(-third));
+  const loadGc = await settledReading();
   result.memory = {
     afterWarmup: { rssBytes: warmRss, heapUsedBytes: warmHeap },
     afterLoad: { rssBytes: loadRss, heapUsedBytes: loadHeap },
     scrapes: scrapes - scrapesAtWarm,
     rssGrowthPct: ((loadRss - warmRss) / warmRss) * 100,
     heapGrowthPct: ((loadHeap - warmHeap) / warmHeap) * 100,
-    rssTrendGrowthPct: ((lastThirdMedian - firstThirdMedian) / firstThirdMedian) * 100,
-    rssDuringLoad: { min: Math.min(...rssValues, loadRss), max: Math.max(...rssValues, loadRss), samples: series.length, firstThirdMedian, lastThirdMedian },
+    afterWarmupGc: warmGc,
+    afterLoadGc: loadGc,
+    settledRssGrowthPct: ((loadGc.rssBytes - warmGc.rssBytes) / warmGc.rssBytes) * 100,
+    settledHeapGrowthPct: ((loadGc.heapUsedBytes - warmGc.heapUsedBytes) / warmGc.heapUsedBytes) * 100,
+    rssDuringLoad: { min: Math.min(...rssValues, loadRss), max: Math.max(...rssValues, loadRss), samples: series.length },
     peakRssBytes: readPeakRssBytes(pid),
     rssSeries: series.filter((_, i) => i % 4 === 0),
   };

@@ -157,7 +157,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   child.proc.stdout?.resume();
   const origin = `http://127.0.0.1:${port}`;
   await waitForOk(`${origin}/-/ready`, child, 30_000);
-  return { origin, child, argv: ['node', 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? '--vmc.org=<all orgs>' : a))] };
+  return { origin, child, argv: ['node', ...(opts.nodeFlags ?? []), 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? '--vmc.org=<all orgs>' : a))] };
 }
 
 /** One response read in full, raw (gzip not decoded). */
