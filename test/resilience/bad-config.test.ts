@@ -145,6 +145,27 @@ describe('bad configuration (built binary)', { concurrency: 4 }, () => {
     });
   }
 
+  // BUG (src/run.ts + src/main.ts): a malformed proxy variable is read by undici's
+  // EnvHttpProxyAgent in startExporter; its TypeError ends up as "vmc-exporter: cannot start:
+  // Invalid URL" (exit 1), which names neither the variable nor its value.
+  for (const [variable, value] of [
+    ['HTTP_PROXY', 'not a url'],
+    ['HTTPS_PROXY', 'proxy.example.com:3128'],
+    ['https_proxy', 'http://'],
+  ] as const) {
+    test(`malformed ${variable}: one line naming ${variable}`, async () => {
+      const port = await freePort();
+      const r = await runWatchingPort([], cleanEnv({ ...OAUTH, [variable]: value }), port);
+      assert.notEqual(r.code, 0, 'refuses to start');
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(!hasStackTrace(r.stderr));
+      assert.equal(r.listened, false);
+      assert.match(lines[0] ?? '', new RegExp(`^vmc-exporter: .*\\b${variable}\\b`), 'the line names the variable');
+    });
+  }
+
   test('port already in use: exit 1, one line naming --web.listen-address', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
