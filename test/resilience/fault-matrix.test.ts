@@ -394,7 +394,7 @@ async function runCase(c: Case): Promise<void> {
   }
 }
 
-describe('fault matrix (fault on one of two orgs)', { concurrency: 6 }, () => {
+describe('fault matrix (fault on one of two orgs)', { concurrency: 12 }, () => {
   for (const c of CASES) test(c.name, () => runCase(c));
 
   test('hang past the deadline: one background fetch, never a second one beside it; the next scrape gets its data', async () => {

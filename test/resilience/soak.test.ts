@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import { scrapeUrl, sleep, type ScrapeResult } from '../helpers/exporter-harness.js';
 import { cleanEnv, fdCount, requireBuild, rssKiB, socketCount, spawnExporter, spawnSimulator } from './child-process.js';
 
-const SECONDS = Number(process.env['SOAK_SECONDS'] ?? '12');
+const SECONDS = Number(process.env['SOAK_SECONDS'] ?? '10');
 /** How long each fault stays on. */
 const PHASE_MS = SECONDS >= 60 ? 2500 : 700;
 /** Scrape timeout header; the budget is this minus the 0.5 s offset. */
