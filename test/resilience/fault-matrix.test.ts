@@ -497,6 +497,28 @@ describe('fault matrix (fault on one of two orgs)', { concurrency: 12 }, () => {
     }
   });
 
+  test('bad entries in the SDDC list: skipped and named (index/id only), the rest shown, vmc_up 1', async () => {
+    const h = await startHarness({ flags: ['--vmc.timeout=3'] });
+    try {
+      const [a, b] = h.orgs as [string, string];
+      const s0 = await h.scrape(HEADER_SECONDS);
+      const n = sddcCount(s0, a);
+      h.sim.addSddc(a, { name: 'no-id', sddc_state: 'READY', resource_config: { cloud_password: 'Qz-canary-password-0001' } });
+      const s1 = await h.scrape(HEADER_SECONDS);
+      assertAnswered(s1);
+      assert.equal(up(s1, a), 1);
+      assert.equal(up(s1, b), 1);
+      assert.equal(sddcCount(s1, a), n);
+      const warn = h.logs.find((l) => l['level'] === 'warn' && l['org_id'] === a);
+      assert.equal(warn?.['msg'], 'SDDC list had entries that were skipped or merged');
+      assert.deepEqual(warn?.['problems'], [`SDDC entry ${n} has no id; skipped`]);
+      assert.ok(!h.rawLogs().includes('Qz-canary-password-0001'));
+      assert.ok(!s1.body.includes('Qz-canary-password-0001'));
+    } finally {
+      await h.close();
+    }
+  });
+
   test('org list fault (discovered orgs): vmc_up{org_id=""} 0, previous orgs still collected', async () => {
     const h = await startHarness({ orgs: [], flags: ['--vmc.timeout=3'] });
     try {
