@@ -19,6 +19,7 @@ import { loadWebConfig } from './http/web-config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
 import { ExpositionCache } from './metrics/exposition.js';
+import { ScrapeTail } from './metrics/scrape-tail.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { startSimulator, type Simulator } from './sim/server.js';
 import { HttpClient } from './upstream/http-client.js';
@@ -118,7 +119,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   let ready = false;
   const app = createApp({
     telemetryPath: config.telemetryPath,
-    metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), self, timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
     isReady: () => ready,
     maxRequests: config.maxRequests,
     version: deps.version,

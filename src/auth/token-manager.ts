@@ -101,7 +101,7 @@ export class TokenManager {
     try {
       secret = await this.#o.readSecret();
     } catch (err) {
-      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'failure' });
+      metrics.tokenRefresh(orgLabel, 'failure');
       return this.#fallback(err);
     }
     const rejection = this.#rejection;
@@ -116,21 +116,19 @@ export class TokenManager {
       const ttlMs = grant.expiresInSeconds * 1000;
       this.#o.secrets.addToken(grant.accessToken);
       this.#current = { token: grant.accessToken, refreshAt: now + ttlMs - refreshMarginMs(ttlMs), expiresAt: now + ttlMs };
-      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'success' });
-      metrics.tokenExpiry.set({ org_id: orgLabel }, (now + ttlMs) / 1000);
+      metrics.tokenRefresh(orgLabel, 'success', (performance.now() - started) / 1000);
+      metrics.tokenExpires(orgLabel, (now + ttlMs) / 1000);
       if (rejection) logger.info({ org_id: orgLabel }, 'CSP accepted the credentials again');
       this.#rejection = undefined;
       return grant.accessToken;
     } catch (err) {
-      metrics.tokenRefreshes.inc({ org_id: orgLabel, result: 'failure' });
+      metrics.tokenRefresh(orgLabel, 'failure', (performance.now() - started) / 1000);
       if (err instanceof CredentialsRejectedError) {
         const delayMs = rejection ? Math.min(this.#o.rejectMaxMs ?? 300_000, rejection.delayMs * 2) : (this.#o.rejectInitialMs ?? 10_000);
         if (!rejection) logger.error({ org_id: orgLabel, err }, 'CSP rejected the credentials; retrying with backoff, fix the secret to recover');
         this.#rejection = { secretHash, until: clock.now() + delayMs, delayMs, error: err };
       }
       return this.#fallback(err);
-    } finally {
-      metrics.tokenRefreshDuration.observe({ org_id: orgLabel }, (performance.now() - started) / 1000);
     }
   }
 

@@ -1,19 +1,18 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 
 /** Dependencies of {@link createApp}. */
 export interface AppOptions {
   /** `--web.telemetry-path`. */
   readonly telemetryPath: string;
   /** Serves a scrape. */
-  readonly metrics: (req: Request, res: Response) => Promise<void>;
+  readonly metrics: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** True once the configuration is loaded and the server listens. */
   readonly isReady: () => boolean;
   /** `--web.max-requests`: concurrent scrapes beyond it get 503 at once (0 = no limit). */
   readonly maxRequests: number;
   /** Exporter version for the landing page. */
   readonly version: string;
-  /** Optional authentication (basic auth from `--web.config.file`), run before every route. */
-  readonly auth?: RequestHandler | undefined;
   /** Called with errors the routes throw (logged by the caller); the client sees no detail. */
   readonly onError: (err: unknown) => void;
 }
@@ -32,8 +31,11 @@ function escapeHtml(s: string): string {
 /**
  * The HTTP surface: landing page, telemetry path, `/-/healthy`, `/-/ready`; only GET and
  * HEAD; 404 for anything else; no stack traces or library versions in any answer.
+ *
+ * Scrapes of the telemetry path take a direct route that skips Express's routing (it is the
+ * one hot path); everything else goes through the Express app.
  */
-export function createApp(opts: AppOptions): express.Express {
+export function createApp(opts: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -47,7 +49,6 @@ export function createApp(opts: AppOptions): express.Express {
     }
     next();
   });
-  if (opts.auth) app.use(opts.auth);
 
   const path = escapeHtml(opts.telemetryPath);
   const landing =
@@ -67,16 +68,26 @@ export function createApp(opts: AppOptions): express.Express {
   });
 
   let inflight = 0;
-  app.get(opts.telemetryPath, (req, res, next) => {
+  const scrape = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (opts.maxRequests > 0 && inflight >= opts.maxRequests) {
-      res.status(503).type('text/plain').send(`too many concurrent scrapes (limit ${opts.maxRequests}, --web.max-requests)\n`);
+      res.statusCode = 503;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(`too many concurrent scrapes (limit ${opts.maxRequests}, --web.max-requests)\n`);
       return;
     }
     inflight++;
     res.once('close', () => inflight--);
-    opts.metrics(req, res).catch(next);
-  });
-
+    opts.metrics(req, res).catch((err: unknown) => {
+      opts.onError(err);
+      if (res.headersSent) res.destroy();
+      else {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end('internal error\n');
+      }
+    });
+  };
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });
@@ -89,5 +100,11 @@ export function createApp(opts: AppOptions): express.Express {
     }
     res.status(status).type('text/plain').send(status >= 500 ? 'internal error\n' : 'bad request\n');
   });
-  return app;
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (path === opts.telemetryPath && (req.method === 'GET' || req.method === 'HEAD')) scrape(req, res);
+    else app(req, res);
+  };
 }

@@ -1,9 +1,7 @@
-import { gzipSync } from 'node:zlib';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Collector } from '../collect/collector.js';
 import type { ExpositionCache } from '../metrics/exposition.js';
-import { renderUp } from '../metrics/render.js';
-import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { ScrapeTail } from '../metrics/scrape-tail.js';
 
 /** Content type of the Prometheus text format served. */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -17,8 +15,8 @@ export interface MetricsRouteOptions {
   readonly collector: Collector;
   /** Rendered-body cache. */
   readonly cache: ExpositionCache;
-  /** The exporter's own metrics, rendered per scrape. */
-  readonly self: SelfMetrics;
+  /** `vmc_up` and the exporter's own metrics (rendered at most once a second). */
+  readonly tail: ScrapeTail;
   /** `--web.timeout-offset` in seconds. */
   readonly timeoutOffsetSeconds: number;
   /** Creates the deadline of a scrape; injectable for tests. @default a setTimeout */
@@ -60,10 +58,10 @@ function timerDeadline(ms: number): { promise: Promise<void>; cancel: () => void
  * upstream does, from bytes rendered once per data change, plus `vmc_up` and the exporter's
  * own metrics rendered per scrape; gzip when the client accepts it.
  */
-export function createMetricsHandler(opts: MetricsRouteOptions): (req: Request, res: Response) => Promise<void> {
+export function createMetricsHandler(opts: MetricsRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const makeDeadline = opts.deadline ?? timerDeadline;
   return async (req, res) => {
-    const deadline = makeDeadline(scrapeBudgetMs(req.get('x-prometheus-scrape-timeout-seconds'), opts.timeoutOffsetSeconds));
+    const deadline = makeDeadline(scrapeBudgetMs(header(req, 'x-prometheus-scrape-timeout-seconds'), opts.timeoutOffsetSeconds));
     let view;
     try {
       view = await opts.collector.collect(deadline.promise);
@@ -71,21 +69,15 @@ export function createMetricsHandler(opts: MetricsRouteOptions): (req: Request, 
       deadline.cancel();
     }
     const body = opts.cache.body(view);
-    const tail = renderUp(view) + (await opts.self.render());
-    res.status(200);
+    const tail = await opts.tail.get(view);
+    const gzip = acceptsGzip(header(req, 'accept-encoding'));
+    const head = gzip ? await body.gzipped() : body.plain;
+    const rest = gzip ? tail.gzipped() : tail.plain;
+    res.statusCode = 200;
     res.setHeader('Content-Type', CONTENT_TYPE);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'Accept-Encoding');
-    let head: Buffer;
-    let rest: Buffer;
-    if (acceptsGzip(req.get('accept-encoding'))) {
-      head = await body.gzipped();
-      rest = gzipSync(tail);
-      res.setHeader('Content-Encoding', 'gzip');
-    } else {
-      head = body.plain;
-      rest = Buffer.from(tail, 'utf8');
-    }
+    if (gzip) res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Content-Length', head.length + rest.length);
     if (req.method === 'HEAD') {
       res.end();
@@ -94,4 +86,9 @@ export function createMetricsHandler(opts: MetricsRouteOptions): (req: Request, 
     res.write(head);
     res.end(rest);
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }

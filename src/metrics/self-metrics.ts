@@ -80,6 +80,33 @@ export class SelfMetrics {
     }
   }
 
+  #version = 0;
+
+  /** Increases whenever a counter, histogram or token gauge changes (a render-cache key). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Counts and times one upstream request. */
+  apiRequest(endpoint: Endpoint, code: string, seconds: number): void {
+    this.apiRequests.inc({ endpoint, code });
+    this.apiRequestDuration.observe({ endpoint }, seconds);
+    this.#version++;
+  }
+
+  /** Counts one token request (its duration when it reached CSP). */
+  tokenRefresh(orgId: string, result: 'success' | 'failure', seconds?: number): void {
+    this.tokenRefreshes.inc({ org_id: orgId, result });
+    if (seconds !== undefined) this.tokenRefreshDuration.observe({ org_id: orgId }, seconds);
+    this.#version++;
+  }
+
+  /** Records when the current token of `orgId` expires (Unix seconds). */
+  tokenExpires(orgId: string, unixSeconds: number): void {
+    this.tokenExpiry.set({ org_id: orgId }, unixSeconds);
+    this.#version++;
+  }
+
   /** Renders the exposition text of these metrics. */
   render(): Promise<string> {
     return this.registry.metrics();

@@ -83,8 +83,7 @@ export class HttpClient {
       if (err instanceof UpstreamError) code = err.status !== undefined ? String(err.status) : err.failure.replace('-', '_');
       throw err;
     } finally {
-      metrics.apiRequests.inc({ endpoint: req.endpoint, code });
-      metrics.apiRequestDuration.observe({ endpoint: req.endpoint }, (performance.now() - started) / 1000);
+      metrics.apiRequest(req.endpoint, code, (performance.now() - started) / 1000);
     }
   }
 

@@ -8,6 +8,7 @@ import { createApp } from '../../src/http/app.js';
 import { acceptsGzip, createMetricsHandler, scrapeBudgetMs } from '../../src/http/metrics-route.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { ExpositionCache } from '../../src/metrics/exposition.js';
+import { ScrapeTail } from '../../src/metrics/scrape-tail.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';
 import type { SddcList } from '../../src/vmc/types.js';
 import { captureLogger } from '../helpers/log-sink.js';
@@ -57,7 +58,7 @@ describe('HTTP app', () => {
     });
     const app = createApp({
       telemetryPath: '/metrics',
-      metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), self: new SelfMetrics('t', false), timeoutOffsetSeconds: 0.5 }),
+      metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), tail: new ScrapeTail(new SelfMetrics('t', false)), timeoutOffsetSeconds: 0.5 }),
       isReady: () => true,
       maxRequests: 1,
       version: '1.2.3',
