@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { apiTokenExchange, oauthExchange, type CspClientOptions } from './auth/csp-client.js';
 import { TokenManager } from './auth/token-manager.js';
 import { Collector } from './collect/collector.js';
@@ -22,6 +22,7 @@ import { ExpositionCache } from './metrics/exposition.js';
 import { ScrapeTail } from './metrics/scrape-tail.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { startSimulator, type Simulator } from './sim/server.js';
+import { createDispatcher } from './upstream/dispatcher.js';
 import { HttpClient } from './upstream/http-client.js';
 import { VmcClient } from './vmc/vmc-client.js';
 
@@ -35,7 +36,7 @@ export interface ExporterDeps {
   readonly version: string;
   /** Time source. @default systemClock */
   readonly clock?: Clock;
-  /** HTTP dispatcher for upstream calls. @default an undici EnvHttpProxyAgent (honours HTTP(S)_PROXY / NO_PROXY) */
+  /** HTTP dispatcher for upstream calls. @default {@link createDispatcher} (proxies from the environment; none in demo mode) */
   readonly dispatcher?: Dispatcher;
   /** Include process_* / nodejs_* metrics. @default true */
   readonly processMetrics?: boolean;
@@ -78,7 +79,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   }
   if (!auth) throw new Error('no credentials configured');
 
-  const dispatcher = deps.dispatcher ?? new EnvHttpProxyAgent({ connect: { timeout: 10_000 }, keepAliveTimeout: 30_000 });
+  const dispatcher = deps.dispatcher ?? createDispatcher(process.env, config.demo);
   const self = new SelfMetrics(deps.version, deps.processMetrics ?? true);
   const httpClient = new HttpClient({ dispatcher, metrics: self, secrets, clock });
   const timeoutMs = config.requestTimeoutSeconds * 1000;

@@ -105,8 +105,10 @@ export class HttpClient {
         body: req.body,
         dispatcher: this.#opts.dispatcher,
         signal: controller.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        // Our own timer decides (undici's timers tick coarsely, up to ~1 s late or early);
+        // undici's are only a backstop.
+        headersTimeout: req.timeoutMs + 2_000,
+        bodyTimeout: req.timeoutMs + 2_000,
       });
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.#maxBody) {
@@ -132,7 +134,7 @@ export class HttpClient {
       }
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
-      if (timedOut) throw new UpstreamError('timeout', `${what}: no complete answer within ${formatSeconds(req.timeoutMs)}`, { cause: err });
+      if (timedOut || isUndiciTimeout(err)) throw new UpstreamError('timeout', `${what}: no complete answer within ${formatSeconds(req.timeoutMs)}`, { cause: err });
       if (req.signal?.aborted) throw new UpstreamError('aborted', `${what}: aborted`, { cause: err });
       throw new UpstreamError('network', `${what}: ${networkReason(err)}`, { cause: err });
     } finally {
@@ -164,6 +166,12 @@ function describe(req: UpstreamRequest): string {
 
 function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
+}
+
+/** undici's own headers/body timeouts (a backstop behind our timer) are timeouts too. */
+function isUndiciTimeout(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** A short reason for a network error: its code (ECONNREFUSED, UND_ERR_SOCKET, …) and message. */
