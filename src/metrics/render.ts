@@ -60,13 +60,6 @@ export function header(f: Family): string {
   return `# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${f.name} ${f.type}\n`;
 }
 
-/** A state set: every known state (0) plus the current one (1), known order first. */
-function stateSet(known: readonly string[], current: string): Array<[string, number]> {
-  const rows: Array<[string, number]> = known.map((s) => [s, s === current ? 1 : 0]);
-  if (!known.includes(current)) rows.push([current, 1]);
-  return rows;
-}
-
 /**
  * Renders one org's fragments, one string per entry of {@link DATA_FAMILIES}.
  * @param view - the org's view; `data` undefined renders only the self-describing gauges
@@ -78,57 +71,59 @@ export function renderOrg(view: OrgView): string[] {
   if (list) {
     const counts = new Map<string, number>(SDDC_STATES.map((s) => [s, 0]));
     for (const s of list.sddcs) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
-    let sddcs = '';
-    for (const [state, n] of counts) sddcs += `vmc_sddcs{${org},state="${escapeLabel(state)}"} ${n}\n`;
-    out[0] = sddcs;
-    const parts = ['', '', '', '', '', '', ''];
+    const sddcs: string[] = [];
+    for (const [state, n] of counts) sddcs.push(`vmc_sddcs{${org},state="${escapeLabel(state)}"} ${n}\n`);
+    out[0] = sddcs.join('');
+    const parts: string[][] = [[], [], [], [], [], [], []];
     for (const s of list.sddcs) renderSddc(org, s, parts);
-    for (let i = 0; i < parts.length; i++) out[i + 1] = parts[i] ?? '';
+    for (let i = 0; i < parts.length; i++) out[i + 1] = parts[i]!.join('');
   }
   if (view.durationSeconds !== undefined) out[8] = `vmc_scrape_duration_seconds{${org}} ${formatValue(view.durationSeconds)}\n`;
   if (view.lastSuccessSeconds !== undefined) out[9] = `vmc_last_success_timestamp_seconds{${org}} ${formatValue(view.lastSuccessSeconds)}\n`;
   return out;
 }
 
-/** Appends one SDDC's samples to the family buffers 1..7 (`parts[0]` = vmc_sddc_info). */
-function renderSddc(org: string, s: Sddc, parts: string[]): void {
+/** Appends one SDDC's lines to the family buffers 1..7 (`parts[0]` = vmc_sddc_info). */
+function renderSddc(org: string, s: Sddc, parts: string[][]): void {
+  const [info, state, hosts, clusterHosts, clusterState, created, expiration] = parts as [string[], string[], string[], string[], string[], string[], string[]];
   const sddc = `${org},sddc_id="${escapeLabel(s.id)}"`;
-  parts[0] +=
+  info.push(
     `vmc_sddc_info{${sddc},sddc_name="${escapeLabel(s.name)}",provider="${escapeLabel(s.provider)}",region="${escapeLabel(s.region)}",` +
-    `sddc_type="${escapeLabel(s.sddcType)}",deployment_type="${escapeLabel(s.deploymentType)}",vmc_version="${escapeLabel(s.vmcVersion)}"} 1\n`;
-  let state = '';
-  for (const [st, v] of stateSet(SDDC_STATES, s.state)) state += `vmc_sddc_state{${sddc},state="${escapeLabel(st)}"} ${v}\n`;
-  parts[1] += state;
+      `sddc_type="${escapeLabel(s.sddcType)}",deployment_type="${escapeLabel(s.deploymentType)}",vmc_version="${escapeLabel(s.vmcVersion)}"} 1\n`,
+  );
+  pushStateSet(state, `vmc_sddc_state{${sddc},state="`, SDDC_STATES, s.state);
   if (s.hostStates) {
-    let hosts = '';
-    for (const st of ESX_STATES) hosts += `vmc_sddc_hosts{${sddc},state="${st}"} ${s.hostStates.get(st) ?? 0}\n`;
+    const prefix = `vmc_sddc_hosts{${sddc},state="`;
+    for (const st of ESX_STATES) hosts.push(`${prefix}${st}"} ${s.hostStates.get(st) ?? 0}\n`);
     for (const [st, n] of s.hostStates) {
-      if (!(ESX_STATES as readonly string[]).includes(st)) hosts += `vmc_sddc_hosts{${sddc},state="${escapeLabel(st)}"} ${n}\n`;
+      if (!(ESX_STATES as readonly string[]).includes(st)) hosts.push(`${prefix}${escapeLabel(st)}"} ${n}\n`);
     }
-    parts[2] += hosts;
   }
   for (const c of s.clusters) {
     const cluster = `${sddc},cluster_id="${escapeLabel(c.id)}"`;
     if (c.hosts !== undefined) {
-      parts[3] += `vmc_cluster_hosts{${cluster},cluster_name="${escapeLabel(c.name)}",instance_type="${escapeLabel(c.instanceType)}"} ${c.hosts}\n`;
+      clusterHosts.push(`vmc_cluster_hosts{${cluster},cluster_name="${escapeLabel(c.name)}",instance_type="${escapeLabel(c.instanceType)}"} ${c.hosts}\n`);
     }
-    let cs = '';
-    for (const [st, v] of stateSet(CLUSTER_STATES, c.state)) cs += `vmc_cluster_state{${cluster},state="${escapeLabel(st)}"} ${v}\n`;
-    parts[4] += cs;
+    pushStateSet(clusterState, `vmc_cluster_state{${cluster},state="`, CLUSTER_STATES, c.state);
   }
-  if (s.createdSeconds !== undefined) parts[5] += `vmc_sddc_created_timestamp_seconds{${sddc}} ${formatValue(s.createdSeconds)}\n`;
-  if (s.expirationSeconds !== undefined) parts[6] += `vmc_sddc_expiration_timestamp_seconds{${sddc}} ${formatValue(s.expirationSeconds)}\n`;
+  if (s.createdSeconds !== undefined) created.push(`vmc_sddc_created_timestamp_seconds{${sddc}} ${formatValue(s.createdSeconds)}\n`);
+  if (s.expirationSeconds !== undefined) expiration.push(`vmc_sddc_expiration_timestamp_seconds{${sddc}} ${formatValue(s.expirationSeconds)}\n`);
+}
+
+/** A state set: every known state (0) plus the current one (1) when it is not a known one. */
+function pushStateSet(out: string[], prefix: string, known: readonly string[], current: string): void {
+  for (const st of known) out.push(`${prefix}${st}"} ${st === current ? 1 : 0}\n`);
+  if (!known.includes(current)) out.push(`${prefix}${escapeLabel(current)}"} 1\n`);
 }
 
 /** Joins per-org fragments into the cached part of the body, family by family. */
 export function assemble(fragments: ReadonlyArray<readonly string[]>): string {
-  let body = '';
+  const body: string[] = [];
   DATA_FAMILIES.forEach((family, i) => {
-    let samples = '';
-    for (const f of fragments) samples += f[i] ?? '';
-    if (samples !== '') body += header(family) + samples;
+    const samples = fragments.map((f) => f[i] ?? '');
+    if (samples.some((x) => x !== '')) body.push(header(family), ...samples);
   });
-  return body;
+  return body.join('');
 }
 
 /** Renders the per-scrape `vmc_up` family. */
