@@ -3,16 +3,16 @@
  * `timeout` (code UPSTREAM_TIMEOUT), "no complete answer within …", counted as
  * `vmc_api_requests_total{code="timeout"}`.
  *
- * BUG (src/upstream/http-client.ts): the client passes its own timeout to undici as
- * `headersTimeout` / `bodyTimeout` too. undici runs those on its coarse "fast timers"
+ * Regression test (bug fixed in 2af8381): the client used to pass its own timeout to undici
+ * as `headersTimeout` / `bodyTimeout` too. undici runs those on its coarse "fast timers"
  * (1 s resolution, 499 ms tick; lib/util/timers.js), which fire up to ~0.5 s before or after
- * the nominal time, so for many requests undici's timer wins the race. The request then
- * fails as `network` with the message "UND_ERR_HEADERS_TIMEOUT Headers Timeout Error" and is
- * counted as code="network". In the exporter the same hang is logged with one wording or the
- * other at random, so the "log when the reason changes" rule logs it again and again.
+ * the nominal time, so for many requests undici's timer won the race: the request failed as
+ * `network` with "UND_ERR_HEADERS_TIMEOUT Headers Timeout Error", was counted as
+ * code="network", and the exporter's "log when the reason changes" rule re-logged the same
+ * hang whenever the wording flipped.
  *
  * The staggered waves below register requests at different phases of undici's tick, which
- * makes the outcome reproducible (8 of 20 requests misreported on every run before a fix).
+ * makes the old outcome reproducible (8 of 20 requests misreported on every run).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
