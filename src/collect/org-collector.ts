@@ -39,12 +39,26 @@ export interface OrgCollectorOptions {
 
 let instances = 0;
 
+/** Longest `Retry-After` honoured; a larger one (say a day) must not silence an org that long. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * What makes two failures "the same" for logging: the kind of failure, the HTTP status and
+ * the upstream's error code, not the message text (which names a remaining time budget).
+ */
+function failureReason(err: unknown): string {
+  if (err instanceof UpstreamError) return `${err.failure}|${err.status ?? ''}|${err.upstreamCode ?? ''}`;
+  if (err instanceof Error) return `${err.name}|${(err as { code?: unknown }).code ?? ''}|${err.message}`;
+  return String(err);
+}
+
 /**
  * Collects one org's SDDCs through a cache: data younger than the TTL is served as is; an
  * older one triggers one collection that every concurrent scrape shares (single flight).
  * A collection outlives a scrape that gives up on it, so the next scrape gets fresh data.
  * A failure keeps the last good data for `maxStaleMs`, honours the upstream's Retry-After
- * before asking again, and is logged when the state or the reason changes.
+ * (up to {@link MAX_RETRY_AFTER_MS}) before asking again, and is logged when the state or the
+ * reason changes; skipped SDDC entries are logged when the set of problems changes.
  */
 export class OrgCollector {
   readonly #o: OrgCollectorOptions;
@@ -52,6 +66,7 @@ export class OrgCollector {
   #good: { list: SddcList; at: number } | undefined;
   #lastOk = false;
   #lastError = '';
+  #lastProblems = '';
   #durationSeconds: number | undefined;
   #version = 0;
   #inflight: Promise<void> | undefined;
@@ -109,16 +124,20 @@ export class OrgCollector {
       this.#lastOk = true;
       this.#lastError = '';
       this.#notBefore = 0;
-      if (list.problems.length > 0) {
+      const problems = list.problems.join('\n');
+      if (problems !== this.#lastProblems && list.problems.length > 0) {
         logger.warn({ org_id: orgId, problems: list.problems.slice(0, 20), count: list.problems.length }, 'SDDC list had entries that were skipped or merged');
       }
+      this.#lastProblems = problems;
     } catch (err) {
       this.#lastOk = false;
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof UpstreamError && err.retryAfterMs !== undefined) this.#notBefore = clock.now() + err.retryAfterMs;
-      if (message !== this.#lastError) logger.warn({ org_id: orgId, err }, 'collection of the org failed');
+      const reason = failureReason(err);
+      if (err instanceof UpstreamError && err.retryAfterMs !== undefined) {
+        this.#notBefore = clock.now() + Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
+      }
+      if (reason !== this.#lastError) logger.warn({ org_id: orgId, err }, 'collection of the org failed');
       else logger.debug({ org_id: orgId, err }, 'collection of the org failed again');
-      this.#lastError = message;
+      this.#lastError = reason;
     } finally {
       this.#durationSeconds = (performance.now() - started) / 1000;
       this.#version++;
