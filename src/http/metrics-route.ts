@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Collector } from '../collect/collector.js';
+import type { CollectionView, Collector } from '../collect/collector.js';
 import type { ExpositionCache } from '../metrics/exposition.js';
 import type { ScrapeTail } from '../metrics/scrape-tail.js';
 
@@ -62,7 +62,7 @@ export function createMetricsHandler(opts: MetricsRouteOptions): (req: IncomingM
   const makeDeadline = opts.deadline ?? timerDeadline;
   return async (req, res) => {
     const deadline = makeDeadline(scrapeBudgetMs(header(req, 'x-prometheus-scrape-timeout-seconds'), opts.timeoutOffsetSeconds));
-    let view;
+    let view: CollectionView;
     try {
       view = await opts.collector.collect(deadline.promise);
     } finally {

@@ -113,7 +113,7 @@ export class HttpClient {
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.#maxBody) {
         res.body.destroy();
-        throw new UpstreamError('too-large', `${what}: body of ${declared} bytes is over the ${this.#maxBody}-byte limit`, { status: undefined });
+        throw new UpstreamError('too-large', `${what}: body of ${declared} bytes is over the ${this.#maxBody}-byte limit`);
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -130,7 +130,7 @@ export class HttpClient {
       try {
         return { status: res.statusCode, json: JSON.parse(text) as unknown, bytes: size };
       } catch {
-        throw new UpstreamError('malformed', `${what}: HTTP ${res.statusCode} with a body that is not valid JSON (${size} bytes)`, { status: undefined });
+        throw new UpstreamError('malformed', `${what}: HTTP ${res.statusCode} with a body that is not valid JSON (${size} bytes)`);
       }
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
