@@ -82,7 +82,8 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   const dispatcher = deps.dispatcher ?? createDispatcher(process.env, config.demo);
   const self = new SelfMetrics(deps.version, deps.processMetrics ?? true);
   const httpClient = new HttpClient({ dispatcher, metrics: self, secrets, clock });
-  const timeoutMs = config.requestTimeoutSeconds * 1000;
+  // Node timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
+  const timeoutMs = Math.min(config.requestTimeoutSeconds * 1000, 2 ** 31 - 1);
   const csp: CspClientOptions = { http: httpClient, cspUrl, clock, timeoutMs };
   const vmc = new VmcClient({ http: httpClient, vmcUrl, clock, requestTimeoutMs: timeoutMs });
 
