@@ -1,0 +1,57 @@
+/**
+ * Loading a web configuration file end to end: read the file, parse it
+ * (`web-config-parse.ts`), then read and check the TLS files it names (`tls-files.ts`).
+ * {@link loadWebConfig} is the public entry point; {@link loadTracking} also reports the
+ * files involved, for the reload source.
+ */
+import { readFile as fsReadFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Problems, describeReadError } from './web-config-fields.js';
+import { parseWebConfigText } from './web-config-parse.js';
+import { buildTls } from './tls-files.js';
+import type { ReadFileFn, WebConfig } from './web-config-types.js';
+
+/**
+ * Loads like {@link loadWebConfig}; `onFiles` receives the absolute paths the file names as
+ * soon as the YAML has been understood, even if reading those files then fails.
+ */
+export async function loadTracking(
+  file: string,
+  readFile: ReadFileFn,
+  onFiles: (files: string[]) => void,
+): Promise<WebConfig> {
+  const p = new Problems(file);
+  const abs = path.resolve(file);
+  onFiles([abs]);
+  let text: string;
+  try {
+    text = (await readFile(abs)).toString('utf8');
+  } catch (err) {
+    throw p.whole(describeReadError(err));
+  }
+  const { plan, http, users } = parseWebConfigText(text, path.dirname(abs), p);
+
+  const files = [abs];
+  for (const src of [plan?.cert, plan?.key, plan?.ca]) {
+    if (src?.file !== undefined && !files.includes(src.file)) files.push(src.file);
+  }
+  onFiles(files);
+
+  const tlsConfig = plan === undefined ? undefined : await buildTls(plan, readFile, p);
+  return { path: file, tls: tlsConfig, http, users, files };
+}
+
+/**
+ * Reads and validates a web configuration file: YAML syntax, unknown fields, types and
+ * enumerations, bcrypt hash syntax, and for TLS that the certificate, key and client CA
+ * can be read and parsed, that the key matches the certificate and that Node can build a
+ * TLS context from them. Relative paths are resolved against the file's directory.
+ *
+ * @param file - the `--web.config.file` value
+ * @param readFile - file reader, injected for tests
+ * @returns the validated configuration
+ * @throws ConfigError - one line naming the file and the field
+ */
+export async function loadWebConfig(file: string, readFile: ReadFileFn = fsReadFile): Promise<WebConfig> {
+  return loadTracking(file, readFile, () => undefined);
+}
