@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { requireTools } from '../ops/lib/tools.js';
-import { freePort, parseSamples, ROOT, spawnNode, startSimCli, waitForHttp, type Child, type SimInfo } from '../helpers/processes.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child, type ChildExporter, type SimAnnouncement } from '../helpers/child-process.js';
+import { parseSamples } from '../helpers/exporter-harness.js';
 
 type Json = Record<string, unknown>;
 const SDDC_STATES = ['DEPLOYING', 'READY', 'DELETING', 'DELETED', 'FAILED', 'CANCELED', 'READY_FOR_GLCM_BRINGUP'];
 const ESX_STATES = ['DEPLOYING', 'INITIALIZING', 'PROVISIONED', 'READY', 'DELETING', 'DELETED', 'FAILED', 'ADDING_TO_VCENTER', 'DELETING_FROM_VCENTER', 'PENDING_CLOUD_DELETION'];
 
 /** Reads the simulator's raw SDDC lists the way any API client would (own token request). */
-async function rawSddcs(sim: SimInfo, org: string): Promise<Json[]> {
+async function rawSddcs(sim: SimAnnouncement, org: string): Promise<Json[]> {
   const tokenRes = await fetch(`${sim.url}/csp/gateway/am/api/auth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -47,30 +47,28 @@ function expected(org: string, sddcs: Json[]): Map<string, number> {
 }
 
 describe('built exporter (dist/main.js) against the simulator (dist/sim/cli.js)', () => {
-  let sim: { child: Child; info: SimInfo };
-  let exporter: Child;
+  let sim: Child & { readonly sim: SimAnnouncement };
+  let exporter: ChildExporter;
   let url: string;
 
   before(async () => {
-    assert.ok(existsSync(`${ROOT}dist/main.js`), 'run npm run build first');
-    sim = await startSimCli(['--estate', 'demo', '--latency-ms', '100']);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    exporter = spawnNode(
-      ['dist/main.js', `--web.listen-address=127.0.0.1:${port}`, `--csp.url=${sim.info.url}`, `--vmc.url=${sim.info.url}`, `--vmc.org=${sim.info.orgs.join(',')}`, '--cache.ttl=1s'],
-      { VMC_CLIENT_ID: sim.info.clientId, VMC_CLIENT_SECRET: sim.info.clientSecret },
+    requireBuild();
+    sim = await spawnSimulator(['--listen', '127.0.0.1:0', '--estate', 'demo', '--latency-ms', '100'], cleanEnv());
+    exporter = await spawnExporter(
+      ['--web.listen-address=127.0.0.1:0', `--csp.url=${sim.sim.url}`, `--vmc.url=${sim.sim.url}`, `--vmc.org=${sim.sim.orgs.join(',')}`, '--cache.ttl=1s'],
+      cleanEnv({ VMC_CLIENT_ID: sim.sim.clientId, VMC_CLIENT_SECRET: sim.sim.clientSecret }),
     );
-    await waitForHttp(`${url}/-/ready`);
+    url = exporter.url;
   });
   after(async () => {
     await exporter?.stop();
-    await sim?.child.stop();
+    await sim?.stop();
   });
 
   test('every SDDC metric matches the simulator data exactly', async () => {
     const got = parseSamples(await (await fetch(`${url}/metrics`)).text());
-    for (const org of sim.info.orgs) {
-      const raw = await rawSddcs(sim.info, org);
+    for (const org of sim.sim.orgs) {
+      const raw = await rawSddcs(sim.sim, org);
       assert.ok(raw.length > 0);
       for (const [series, value] of expected(org, raw)) assert.equal(got.get(series), value, series);
       const ids = new Set(raw.map((s) => s['id']));
@@ -83,20 +81,20 @@ describe('built exporter (dist/main.js) against the simulator (dist/sim/cli.js)'
   });
 
   test('30 concurrent scrapes cause one SDDC fetch per org; one token per org serves them all', async () => {
-    await fetch(`${sim.info.url}/_sim/reset-stats`, { method: 'POST' });
+    await fetch(`${sim.sim.url}/_sim/reset-stats`, { method: 'POST' });
     await new Promise((r) => setTimeout(r, 1100)); // let the 1 s cache expire
     const responses = await Promise.all(Array.from({ length: 30 }, () => fetch(`${url}/metrics`).then((r) => r.text())));
     assert.ok(responses.every((t) => t.includes('vmc_up')));
-    const stats = (await (await fetch(`${sim.info.url}/_sim/stats`)).json()) as { sddcListRequests: Record<string, number>; tokenRequests: Record<string, number> };
-    for (const org of sim.info.orgs) assert.equal(stats.sddcListRequests[org], 1, `SDDC list calls for ${org}`);
+    const stats = (await (await fetch(`${sim.sim.url}/_sim/stats`)).json()) as { sddcListRequests: Record<string, number>; tokenRequests: Record<string, number> };
+    for (const org of sim.sim.orgs) assert.equal(stats.sddcListRequests[org], 1, `SDDC list calls for ${org}`);
     assert.deepEqual(stats.tokenRequests, {}, 'the tokens from the first scrape are reused');
   });
 
   test('after every token is revoked the next scrape recovers', async () => {
-    await fetch(`${sim.info.url}/_sim/revoke-tokens`, { method: 'POST' });
+    await fetch(`${sim.sim.url}/_sim/revoke-tokens`, { method: 'POST' });
     await new Promise((r) => setTimeout(r, 1100));
     const got = parseSamples(await (await fetch(`${url}/metrics`)).text());
-    for (const org of sim.info.orgs) assert.equal(got.get(`vmc_up{org_id="${org}"}`), 1, org);
+    for (const org of sim.sim.orgs) assert.equal(got.get(`vmc_up{org_id="${org}"}`), 1, org);
   });
 
   test('promtool check metrics is clean on the real output', async (t) => {
@@ -122,14 +120,14 @@ describe('built exporter (dist/main.js) against the simulator (dist/sim/cli.js)'
 
   test('no secret in the output or the logs; SIGTERM exits 0', async () => {
     const body = await (await fetch(`${url}/metrics`)).text();
-    const raw = JSON.stringify(await rawSddcs(sim.info, sim.info.orgs[0]!));
+    const raw = JSON.stringify(await rawSddcs(sim.sim, sim.sim.orgs[0]!));
     const passwords = [...raw.matchAll(/"[a-z_]*password":"([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(passwords.length > 0, 'the simulator serves passwords');
-    const code = await exporter.stop();
+    const { code } = await exporter.stop();
     assert.equal(code, 0);
     const logs = exporter.stdout() + exporter.stderr();
     assert.match(logs, /"msg":"stopped"/);
-    for (const secret of [sim.info.clientSecret, ...passwords]) {
+    for (const secret of [sim.sim.clientSecret, ...passwords]) {
       assert.ok(!body.includes(secret), 'secret in /metrics');
       assert.ok(!logs.includes(secret), 'secret in logs');
     }

@@ -7,7 +7,7 @@ import { startExporter, type Exporter } from '../../src/run.js';
 import { Estate, type JsonObject } from '../../src/sim/estate.js';
 import { startSimulator, type Simulator } from '../../src/sim/server.js';
 import { captureLogger } from '../helpers/log-sink.js';
-import { parseSamples } from '../helpers/processes.js';
+import { parseSamples } from '../helpers/exporter-harness.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { requireTools } from '../ops/lib/tools.js';
 

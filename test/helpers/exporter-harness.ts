@@ -280,3 +280,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   return harness;
 }
+
+/** Parses an exposition into `name{labels}` (as written) → value; comments dropped. */
+export function parseSamples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { freePort } from '../helpers/processes.js';
+import { freePort } from '../helpers/child-process.js';
 import { loadPrometheusConfig, ruleFilePaths } from './lib/rules.js';
 import { childEnv, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
 import { readRepoFile, readRepoYaml, repoPath, run } from './lib/tools.js';

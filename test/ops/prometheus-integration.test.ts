@@ -33,7 +33,7 @@ import {
   waitFor,
   type Proc,
 } from './lib/processes.js';
-import { freePort } from '../helpers/processes.js';
+import { freePort } from '../helpers/child-process.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
 import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';

@@ -20,7 +20,7 @@ import { DEMO } from '../../src/sim/demo-estate.js';
 import { startSimulator, type Simulator } from '../../src/sim/server.js';
 import { makePki, type Pki } from '../http/tls-fixtures.js';
 import { scrapeUrl } from '../helpers/exporter-harness.js';
-import { cleanEnv, requireBuild, spawnExporter, type ChildExporter } from './child-process.js';
+import { cleanEnv, requireBuild, spawnExporter, type ChildExporter } from '../helpers/child-process.js';
 
 interface Proxy {
   readonly url: string;

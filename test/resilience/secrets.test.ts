@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEMO } from '../../src/sim/demo-estate.js';
 import { startSimulator, type Fault, type Simulator } from '../../src/sim/server.js';
 import { scrapeUrl, sleep, startHarness, waitFor } from '../helpers/exporter-harness.js';
-import { cleanEnv, cmdline, requireBuild, runNode, spawnExporter, EXPORTER_BIN } from './child-process.js';
+import { cleanEnv, cmdline, requireBuild, runNode, spawnExporter, EXPORTER_BIN } from '../helpers/child-process.js';
 
 /** A canary: distinctive, random, no English words (the scrubber masks 6-character runs). */
 const canary = (tag: string) => `Qz${tag}${randomBytes(30).toString('base64url')}`;

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scrapeUrl, sleep, type ScrapeResult } from '../helpers/exporter-harness.js';
-import { cleanEnv, fdCount, requireBuild, rssKiB, socketCount, spawnExporter, spawnSimulator } from './child-process.js';
+import { cleanEnv, fdCount, requireBuild, rssKiB, socketCount, spawnExporter, spawnSimulator } from '../helpers/child-process.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? '10');
 /** How long each fault stays on. */

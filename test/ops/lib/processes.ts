@@ -1,6 +1,6 @@
 /**
  * Child processes and small HTTP helpers for the integration tests: start any process (not
- * only node, unlike test/helpers/processes.ts) and keep the tail of its output for failure
+ * only node, unlike test/helpers/child-process.ts) and keep the tail of its output for failure
  * messages, stop it and wait for it, poll with a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
