@@ -5,6 +5,7 @@
  */
 
 import { MalformedResponseError } from '../lib/errors.js';
+import { jsonTypeName } from '../lib/json.js';
 
 /** Lifetime assumed when `expires_in` is absent, null or not a positive number: 5 minutes. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 300;
@@ -68,9 +69,3 @@ function readExpiresIn(value: unknown): number {
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_TOKEN_LIFETIME_SECONDS;
 }
 
-function jsonTypeName(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}

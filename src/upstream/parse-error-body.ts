@@ -4,6 +4,8 @@
  * is upstream text and may echo what was sent.
  */
 
+import { asObject, type JsonObject } from '../lib/json.js';
+
 /** What could be read from an error body; every field is optional. */
 export interface ErrorBodyInfo {
   /** Human-readable message, one line, at most {@link MAX_ERROR_MESSAGE_LENGTH} characters. */
@@ -19,8 +21,6 @@ export const MAX_ERROR_MESSAGE_LENGTH = 200;
 
 /** Longest `code` / `requestId` returned. */
 const MAX_TOKEN_LENGTH = 100;
-
-type JsonObject = Readonly<Record<string, unknown>>;
 
 // eslint-disable-next-line no-control-regex
 const WHITESPACE_AND_CONTROLS = /[\s\u0000-\u001f\u007f]+/g;
@@ -82,9 +82,7 @@ function parseObject(text: string): JsonObject | undefined {
   } catch {
     return undefined;
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as JsonObject)
-    : undefined;
+  return asObject(parsed);
 }
 
 /** VMC `error_messages`: the non-empty strings joined with `'; '`, else undefined. */

@@ -5,8 +5,8 @@
 
 import { MalformedResponseError } from '../lib/errors.js';
 import type { Org } from './types.js';
+import { jsonTypeName, type JsonObject } from '../lib/json.js';
 
-type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
  * Parses the body of `GET /vmc/api/orgs` (already `JSON.parse`d).
@@ -42,8 +42,3 @@ function firstNonEmptyString(...values: unknown[]): string {
   return '';
 }
 
-function jsonTypeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}

@@ -10,8 +10,8 @@
 
 import { MalformedResponseError } from '../lib/errors.js';
 import type { Cluster, Sddc, SddcList } from './types.js';
+import { asObject, jsonTypeName, type JsonObject } from '../lib/json.js';
 
-type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Ids are quoted and cut to this length in problem messages. */
 const MAX_ID_IN_MESSAGE = 100;
@@ -233,22 +233,11 @@ function isoToSeconds(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 
-function asObject(value: unknown): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
 
 function asString(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The JSON type of a value, for messages: `object`, `array`, `null`, `string`, ... */
-function jsonTypeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
 
 function quoteId(id: string): string {
   return JSON.stringify(id.length > MAX_ID_IN_MESSAGE ? `${id.slice(0, MAX_ID_IN_MESSAGE)}…` : id);
