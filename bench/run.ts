@@ -480,7 +480,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  for (const f of ['dist/main.js', 'dist/sim/cli.js']) {
+  for (const f of ['dist/main.js', 'sim/dist/cli.js']) {
     if (!existsSync(join(REPO_ROOT, f))) {
       process.stderr.write(`bench: ${f} is missing: run \`npm run build\` first (npm run bench does)\n`);
       return 2;

@@ -1,5 +1,5 @@
 /**
- * The systems under test as child processes: the simulator (`dist/sim/cli.js`) and the
+ * The systems under test as child processes: the simulator (`sim/dist/cli.js`) and the
  * built exporter (`dist/main.js`), plus the simulator's control API and one-off scrapes.
  */
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ export interface Sim extends SimInfo {
   readonly child: Child;
 }
 
-/** The counters of `GET /_sim/stats` (see `src/sim/stats.ts`). */
+/** The counters of `GET /_sim/stats` (see `sim/src/stats.ts`). */
 export interface SimStats {
   /** Token requests by requested orgId (`''` when none). */
   readonly tokenRequests: Readonly<Record<string, number>>;
@@ -66,7 +66,7 @@ export interface SimOptions {
 export async function startSim(opts: SimOptions): Promise<Sim> {
   const e = opts.estate;
   const args = [
-    join(REPO_ROOT, 'dist/sim/cli.js'),
+    join(REPO_ROOT, 'sim/dist/cli.js'),
     '--listen',
     '127.0.0.1:0',
     '--estate',

@@ -12,6 +12,7 @@ import { TokenManager } from './auth/token-manager.js';
 import { Collector } from './collect/collector.js';
 import { DiscoveredOrgs, StaticOrgs, type OrgSource } from './collect/org-discovery.js';
 import type { AuthConfig, Config } from './config/config.js';
+import { loadDemoSimulator, type DemoSimulator } from './demo.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/serve.js';
@@ -21,7 +22,6 @@ import type { SecretRegistry } from './lib/secrets.js';
 import { ExpositionCache } from './metrics/exposition.js';
 import { ScrapeTail } from './metrics/scrape-tail.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
-import { startSimulator, type Simulator } from './sim/server.js';
 import { createDispatcher } from './upstream/dispatcher.js';
 import { HttpClient } from './upstream/http-client.js';
 import { VmcClient } from './vmc/vmc-client.js';
@@ -49,7 +49,7 @@ export interface Exporter {
   /** The HTTP(S) server. */
   readonly server: http.Server;
   /** The built-in simulator in demo mode. */
-  readonly simulator: Simulator | undefined;
+  readonly simulator: DemoSimulator | undefined;
   /** Stops accepting, lets in-flight scrapes finish (at most `graceMs`), closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -63,13 +63,13 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   const clock = deps.clock ?? systemClock;
   // A broken web config is a startup error: check it before anything else starts.
   if (config.webConfigFile) await loadWebConfig(config.webConfigFile);
-  let simulator: Simulator | undefined;
+  let simulator: DemoSimulator | undefined;
   let auth = config.auth;
   let cspUrl = config.cspUrl;
   let vmcUrl = config.vmcUrl;
   let orgs = config.orgs;
   if (config.demo) {
-    simulator = await startSimulator({ movement: true });
+    simulator = await loadDemoSimulator();
     const { clientId, clientSecret } = simulator.credentials;
     secrets.add(clientSecret);
     auth = { kind: 'oauth', clientId, readSecret: () => Promise.resolve(clientSecret), secretSource: 'the built-in simulator' };

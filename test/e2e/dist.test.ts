@@ -46,7 +46,7 @@ function expected(org: string, sddcs: Json[]): Map<string, number> {
   return want;
 }
 
-describe('built exporter (dist/main.js) against the simulator (dist/sim/cli.js)', () => {
+describe('built exporter (dist/main.js) against the simulator (sim/dist/cli.js)', () => {
   let sim: Child & { readonly sim: SimAnnouncement };
   let exporter: ChildExporter;
   let url: string;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { startExporter, type Exporter } from '../../src/run.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../sim/src/server.js';
 import { assertGolden, stabilize } from '../helpers/golden.js';
 import { captureLogger } from '../helpers/log-sink.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';

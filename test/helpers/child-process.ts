@@ -1,5 +1,5 @@
 /**
- * Helpers to run the BUILT exporter (`dist/main.js`) and simulator (`dist/sim/cli.js`) as
+ * Helpers to run the BUILT exporter (`dist/main.js`) and simulator (`sim/dist/cli.js`) as
  * child processes with a clean environment (no inherited proxy or credential variables).
  * `npm test` builds first; run `npm run build` before running these files on their own.
  */
@@ -14,7 +14,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built exporter. */
 export const EXPORTER_BIN = `${ROOT}dist/main.js`;
 /** The built simulator CLI. */
-export const SIM_BIN = `${ROOT}dist/sim/cli.js`;
+export const SIM_BIN = `${ROOT}sim/dist/cli.js`;
 
 /** Fails with a clear message when the build output is missing. */
 export function requireBuild(): void {
@@ -173,7 +173,7 @@ export interface SimAnnouncement {
   readonly orgs: string[];
 }
 
-/** Spawns `dist/sim/cli.js` and resolves with its one-line announcement. */
+/** Spawns `sim/dist/cli.js` and resolves with its one-line announcement. */
 export async function spawnSimulator(args: string[], env: Record<string, string>): Promise<Child & { readonly sim: SimAnnouncement }> {
   const child = startChild(SIM_BIN, args, env);
   try {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { startExporter, type Exporter } from '../../src/run.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/server.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/src/server.js';
 import { captureLogger } from './log-sink.js';
 
 /** One parsed sample of the text exposition format. */

@@ -39,7 +39,7 @@ import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } f
 import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
 
 const EXPORTER = repoPath('dist/main.js');
-const SIMULATOR = repoPath('dist/sim/cli.js');
+const SIMULATOR = repoPath('sim/dist/cli.js');
 /** A state no VMC release uses (yet): the exporter must pass it through as a label value. */
 const UNKNOWN_STATE = 'MAINTENANCE';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { DEMO } from '../../src/sim/demo-estate.js';
+import { DEMO } from '../../sim/src/demo-estate.js';
 import { hasStackTrace, randomHex, startHarness, waitFor, type Harness, type ScrapeResult } from '../helpers/exporter-harness.js';
 
 const HEADER_SECONDS = 1; // budget 0.5 s

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Fault } from '../../src/sim/server.js';
-import { startSimulator } from '../../src/sim/server.js';
-import { OVERSIZE_EXTRA_BYTES } from '../../src/sim/responses.js';
+import type { Fault } from '../../sim/src/server.js';
+import { startSimulator } from '../../sim/src/server.js';
+import { OVERSIZE_EXTRA_BYTES } from '../../sim/src/responses.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpClient } from '../../src/upstream/http-client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { DEMO } from '../../src/sim/demo-estate.js';
-import { startSimulator, type Fault, type Simulator } from '../../src/sim/server.js';
+import { DEMO } from '../../sim/src/demo-estate.js';
+import { startSimulator, type Fault, type Simulator } from '../../sim/src/server.js';
 import { scrapeUrl, sleep, startHarness, waitFor } from '../helpers/exporter-harness.js';
 import { cleanEnv, cmdline, requireBuild, runNode, spawnExporter, EXPORTER_BIN } from '../helpers/child-process.js';
 

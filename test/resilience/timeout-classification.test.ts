@@ -20,7 +20,7 @@ import { Agent } from 'undici';
 import { systemClock } from '../../src/lib/clock.js';
 import { SecretRegistry } from '../../src/lib/secrets.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../sim/src/server.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { HttpClient } from '../../src/upstream/http-client.js';
 import { sleep } from '../helpers/exporter-harness.js';

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEMO } from '../../src/sim/demo-estate.js';
-import { main } from '../../src/sim/cli.js';
+import { DEMO } from '../../sim/src/demo-estate.js';
+import { main } from '../../sim/src/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -100,7 +100,7 @@ describe('simulator CLI: main()', () => {
 
 describe('simulator CLI: as a process', () => {
   it('prints the JSON line, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', '--estate', 'generated', '--orgs', '2', '--sddcs', '5'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sim/src/cli.ts', '--estate', 'generated', '--orgs', '2', '--sddcs', '5'], {
       cwd: ROOT,
       env: { ...process.env, SIM_CLIENT_ID: 'proc-app', SIM_CLIENT_SECRET: 'proc-secret' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/lib/clock.js';
-import { DEMO } from '../../src/sim/demo-estate.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { DEMO } from '../../sim/src/demo-estate.js';
+import { startSimulator, type Simulator } from '../../sim/src/server.js';
 import { accessToken, clusterHosts, listSddcs, vmcGet } from './helpers.js';
 
 describe('simulator: HTTP control API', () => {

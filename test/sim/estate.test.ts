@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/lib/clock.js';
-import { DEMO, DEMO_ORGS, demoEstate } from '../../src/sim/demo-estate.js';
-import { Estate, SimNotFoundError, type JsonObject } from '../../src/sim/estate.js';
-import { generateEstate } from '../../src/sim/generate-estate.js';
+import { DEMO, DEMO_ORGS, demoEstate } from '../../sim/src/demo-estate.js';
+import { Estate, SimNotFoundError, type JsonObject } from '../../sim/src/estate.js';
+import { generateEstate } from '../../sim/src/generate-estate.js';
 import { clusterHosts } from './helpers.js';
 
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@
  * Shared helpers of the simulator tests: token exchange and authenticated GETs against a
  * running simulator.
  */
-import type { Simulator } from '../../src/sim/server.js';
+import type { Simulator } from '../../sim/src/server.js';
 
 /** `Authorization: Basic` value for the simulator's OAuth app (or given credentials). */
 export function basicAuth(sim: Simulator, clientId = sim.credentials.clientId, secret = sim.credentials.clientSecret): string {

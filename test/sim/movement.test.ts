@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/lib/clock.js';
-import { DEMO, DEMO_CYCLE_MS, demoEstate } from '../../src/sim/demo-estate.js';
-import type { JsonObject } from '../../src/sim/estate.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { DEMO, DEMO_CYCLE_MS, demoEstate } from '../../sim/src/demo-estate.js';
+import type { JsonObject } from '../../sim/src/estate.js';
+import { startSimulator, type Simulator } from '../../sim/src/server.js';
 import { accessToken, clusterHosts, listSddcs } from './helpers.js';
 
 const S = 1000;

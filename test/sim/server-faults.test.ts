@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { ManualClock } from '../../src/lib/clock.js';
-import { DEMO } from '../../src/sim/demo-estate.js';
-import { OVERSIZE_EXTRA_BYTES } from '../../src/sim/responses.js';
-import { startSimulator, TOKEN_PATH, type Fault, type Simulator } from '../../src/sim/server.js';
+import { DEMO } from '../../sim/src/demo-estate.js';
+import { OVERSIZE_EXTRA_BYTES } from '../../sim/src/responses.js';
+import { startSimulator, TOKEN_PATH, type Fault, type Simulator } from '../../sim/src/server.js';
 import { accessToken, basicAuth } from './helpers.js';
 
 describe('simulator: fault injection', () => {

@@ -3,7 +3,7 @@
  * with the `csp-auth-token` check and the org scoping of access tokens.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from './clock.js';
 import type { IssuedToken, TokenStore } from './csp-routes.js';
 import { type Estate, orgJson, type SddcQuery } from './estate.js';
 import { type Answer, jsonAnswer, vmcError } from './responses.js';

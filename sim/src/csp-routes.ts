@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from './clock.js';
 import { randomUuid } from './random.js';
 import { type Answer, cspError, jsonAnswer } from './responses.js';
 import type { Route } from './route.js';

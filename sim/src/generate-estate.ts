@@ -4,7 +4,7 @@
  * password values. Host counts are exact: every SDDC has `hostsPerSddc` hosts spread over
  * `clustersPerSddc` clusters.
  */
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from './clock.js';
 import { Estate, type JsonObject, type SimOrg } from './estate.js';
 import { Prng, randomSecret } from './random.js';
 import { clusterJson, hostJson, REGIONS, resourceConfigJson, sddcJson } from './sddc-json.js';

@@ -6,7 +6,7 @@
  *
  * Its {@link Movement} runs a repeating {@link DEMO_CYCLE_MS} cycle (see {@link demoMovement}).
  */
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from './clock.js';
 import { Estate, isJsonObject, type JsonObject, type Movement, type SimOrg } from './estate.js';
 import { randomSecret } from './random.js';
 import { clusterCapacity, clusterJson, hostJson, resourceConfigJson, sddcJson } from './sddc-json.js';

@@ -1,7 +1,7 @@
 /**
  * Command-line entry of the simulator, for tests and tools that run it in another process:
  *
- *   node dist/sim/cli.js [--listen 127.0.0.1:0] [--estate demo|generated]
+ *   node sim/dist/cli.js [--listen 127.0.0.1:0] [--estate demo|generated]
  *     [--orgs 10 --sddcs 200 --hosts 16 --clusters 2 --seed 1]
  *     [--latency-ms 0] [--token-ttl 1799] [--movement]
  *
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { demoEstate } from './demo-estate.js';
 import { GENERATED_DEFAULTS, generateEstate } from './generate-estate.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from './server.js';
-import { systemClock } from '../lib/clock.js';
+import { systemClock } from './clock.js';
 
 /** The usage text printed by `--help`. */
 export const USAGE = `Usage: vmc-sim [options]

@@ -2,7 +2,7 @@
  * The simulator's world: orgs and, per org, the raw SDDC JSON objects the VMC API returns.
  * Pure data plus mutations; the HTTP layer (`server.ts`) only reads serialized bodies.
  */
-import { type Clock, systemClock } from '../lib/clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { isoTime, type JsonObject } from './sddc-json.js';
 
 export type { JsonObject } from './sddc-json.js';

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Clock, systemClock } from '../lib/clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { controlAnswer } from './control-api.js';
 import { cspRoute, type SimulatorCredentials, TokenStore } from './csp-routes.js';
 import { demoEstate } from './demo-estate.js';
