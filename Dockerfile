@@ -17,24 +17,26 @@
 # Try it without credentials: docker run -p 10040:10040 vmc-exporter --demo
 #
 # The steps are the commands CI runs (.ci/run: `npm ci`, `npm test` → `npm run build`), and
-# test/ops/docker.test.ts runs the runtime stage's install against the built dist/.
+# test/ops/docker.test.ts runs the runtime stage's install against the built dist/ and sim/dist/.
 
-# ---- build: full dependencies, compile TypeScript to dist/
+# ---- build: full dependencies, compile the exporter to dist/ and the simulator to sim/dist/
 FROM node:26-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY sim ./sim
 RUN npm run build
 
-# ---- runtime: production dependencies and dist/ only
+# ---- runtime: production dependencies, dist/ and sim/dist/ only (only --demo loads sim/dist/)
 FROM node:26-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/sim/dist ./sim/dist
 COPY LICENSE ./
 
 # The image's own unprivileged user (uid 1000).

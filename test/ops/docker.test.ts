@@ -1,7 +1,8 @@
 /**
  * The container image and the compose demo, without a Docker engine: the Dockerfile's
- * runtime install is run for real against the built dist/ (and the result started and
- * health-checked the way the image's HEALTHCHECK does), the rest is checked statically.
+ * runtime install is run for real against the built dist/ and sim/dist/ (and the result
+ * started in demo mode and health-checked the way the image's HEALTHCHECK does), the rest is
+ * checked statically.
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -52,6 +53,17 @@ const stages = Math.max(...dockerfile.map((i) => i.stage)) + 1;
 const runtime = dockerfile.filter((i) => i.stage === stages - 1);
 const runs = (stage: number) => dockerfile.filter((i) => i.stage === stage && i.keyword === 'RUN').map((i) => i.args);
 
+/** What the runtime stage copies from the build stage: `[source under /app, destination]`. */
+function runtimeCopiesFromBuild(): Array<[string, string]> {
+  return runtime
+    .filter((i) => i.keyword === 'COPY' && /^--from=build\s/.test(i.args))
+    .map((i) => {
+      const m = /^--from=build\s+\/app\/(\S+)\s+\.\/(\S+)$/.exec(i.args);
+      assert.ok(m, `COPY ${i.args}: /app/<path> ./<path>`);
+      return [m[1]!, m[2]!];
+    });
+}
+
 /** The runtime stage's production install command, as a list of words. */
 function runtimeInstall(): string[] {
   const cmd = runs(stages - 1)
@@ -82,10 +94,11 @@ describe('Dockerfile', () => {
     const install = runtimeInstall().join(' ');
     assert.match(install, /^npm ci .*--omit=dev/);
     assert.ok(!/npm run build/.test(runs(stages - 1).join('\n')), 'no compiling at runtime');
-    assert.ok(
-      runtime.some((i) => i.keyword === 'COPY' && /--from=build\s+\/app\/dist\s+\.\/dist/.test(i.args)),
-      'dist/ is copied from the build stage',
-    );
+    const copies = runtimeCopiesFromBuild();
+    assert.ok(copies.some(([from, to]) => from === 'dist' && to === 'dist'), 'dist/ is copied from the build stage');
+    assert.ok(copies.some(([from, to]) => from === 'sim/dist' && to === 'sim/dist'), 'sim/dist/ (for --demo) is copied from the build stage');
+    const buildCopies = dockerfile.filter((i) => i.stage === 0 && i.keyword === 'COPY').map((i) => i.args);
+    for (const dir of ['src', 'sim']) assert.ok(buildCopies.includes(`${dir} ./${dir}`), `the build stage copies ${dir}/`);
   });
 
   test('runs as a non-root user, exposes 10040, health-checks with node, starts dist/main.js', () => {
@@ -100,15 +113,15 @@ describe('Dockerfile', () => {
     assert.ok(cmd.some((a) => a.startsWith('--auth.client-secret-file=/run/secrets/')), 'the secret comes from a file');
   });
 
-  test('.dockerignore keeps local node_modules and dist out of the build context', () => {
+  test('.dockerignore keeps local node_modules and build output out of the build context', () => {
     const ignored = readRepoFile('.dockerignore').split('\n').map((l) => l.trim());
-    for (const entry of ['node_modules', 'dist']) assert.ok(ignored.includes(entry), entry);
+    for (const entry of ['node_modules', 'dist', 'sim/dist']) assert.ok(ignored.includes(entry), entry);
   });
 });
 
 describe('the runtime stage, reproduced in a temp dir', () => {
-  const built = existsSync(repoPath('dist/main.js'));
-  const skip = !built && process.env.CI !== 'true' ? 'dist/main.js missing (npm run build)' : false;
+  const built = existsSync(repoPath('dist/main.js')) && existsSync(repoPath('sim/dist/demo.js'));
+  const skip = !built && process.env.CI !== 'true' ? 'dist/main.js or sim/dist/demo.js missing (npm run build)' : false;
   let dir = '';
   let exporter: Proc | undefined;
 
@@ -117,11 +130,12 @@ describe('the runtime stage, reproduced in a temp dir', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('npm ci --omit=dev against package.json, package-lock.json and dist/, then the image starts and is healthy', { skip, timeout: 300_000 }, async () => {
-    assert.ok(built, 'dist/main.js exists (npm test builds it first)');
+  test('npm ci --omit=dev against package.json, package-lock.json and the build output, then the image starts and is healthy', { skip, timeout: 300_000 }, async () => {
+    assert.ok(built, 'dist/main.js and sim/dist/demo.js exist (npm test builds them first)');
     dir = mkdtempSync(join(tmpdir(), 'vmc-image-'));
     for (const f of ['package.json', 'package-lock.json']) cpSync(repoPath(f), join(dir, f));
-    cpSync(repoPath('dist'), join(dir, 'dist'), { recursive: true });
+    // Exactly what the runtime stage copies from the build stage (dist/, sim/dist/).
+    for (const [from, to] of runtimeCopiesFromBuild()) cpSync(repoPath(from), join(dir, to), { recursive: true });
 
     // The Dockerfile's own command; --prefer-offline only lets npm use its cache first.
     const [npm, ...args] = runtimeInstall();
