@@ -11,8 +11,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import type { OrgView } from '../src/collect/org-collector.js';
-import { assemble, renderOrg } from '../src/metrics/render.js';
+import { sddcsCollector } from '../src/collect/collectors/sddcs.js';
+import type { CollectionView } from '../src/collect/engine.js';
+import { ExpositionCache } from '../src/metrics/exposition.js';
 import { parseSddcList } from '../src/vmc/parse-sddcs.js';
 import type { SddcList } from '../src/vmc/types.js';
 import { median } from './stats.js';
@@ -49,7 +50,7 @@ export interface FloorResult {
   readonly decodeMs: number;
   /** Median ms of `parseSddcList` on every parsed body. */
   readonly parseSddcListMs: number;
-  /** Median ms of rendering every org (`renderOrg` + `assemble`) and encoding it to bytes. */
+  /** Median ms of rendering every org (the exposition cache, empty) and encoding it to bytes. */
   readonly renderMs: number;
   /** Size of the rendered data part, bytes. */
   readonly renderedBytes: number;
@@ -126,11 +127,16 @@ export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
   const lists: SddcList[] = parsed.map((p) => parseSddcList(p));
   let renderedBytes = 0;
   const renderRuns = time(runs, () => {
-    const fragments = lists.map((list, i) => {
-      const view: OrgView = { orgId: spec.orgs[i] ?? '', up: true, data: list, durationSeconds: 1, lastSuccessSeconds: 1, key: '' };
-      return renderOrg(view);
-    });
-    renderedBytes = Buffer.from(assemble(fragments), 'utf8').length;
+    const view: CollectionView = {
+      collectors: [{ definition: sddcsCollector, ttlMs: 60_000, options: {} }],
+      orgs: lists.map((list, i) => {
+        const source = { up: true, data: list, durationSeconds: 1, lastSuccessSeconds: 1, key: String(i) };
+        return { orgId: spec.orgs[i] ?? '', sources: [source], up: true, primary: source };
+      }),
+      exporter: undefined,
+      orgListFailed: false,
+    };
+    renderedBytes = new ExpositionCache().body(view).plain.length;
   });
   if (sink < 0) process.stderr.write('unreachable\n');
   return {

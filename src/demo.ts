@@ -4,7 +4,12 @@
  * the production import graph ever reaches it: only `--demo` loads it.
  */
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { Config, ConfigWithoutAuth } from './config/config.js';
 import { ExporterError } from './lib/errors.js';
+import type { SecretRegistry } from './lib/secrets.js';
+import { createDispatcher } from './upstream/dispatcher.js';
 
 /** A running demo simulator: the shape `sim/src/demo.ts` returns. */
 export interface DemoSimulator {
@@ -57,4 +62,38 @@ export async function loadDemoSimulator(moduleUrl: string = DEMO_MODULE_URL): Pr
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+/** A demo ready to run: the configuration pointing at the simulator, and how to stop it. */
+export interface Demo {
+  /** An ordinary configuration whose URLs and credentials are the simulator's. */
+  readonly config: Config;
+  /** A dispatcher that never goes through a proxy (the simulator is on loopback). */
+  readonly dispatcher: Dispatcher;
+  /** Stops the simulator. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator and completes `settings` with its URL, its OAuth app and, when no
+ * `--vmc.org` was given, its orgs. The exporter then runs exactly as in production.
+ *
+ * @param settings - the parsed configuration without credentials
+ * @param secrets - the simulator's client secret is registered for scrubbing
+ * @param logger - says where the simulator listens
+ */
+export async function startDemo(settings: ConfigWithoutAuth, secrets: SecretRegistry, logger: Logger): Promise<Demo> {
+  const sim = await loadDemoSimulator();
+  const { clientId, clientSecret } = sim.credentials;
+  secrets.add(clientSecret);
+  const orgs = settings.orgs.length > 0 ? settings.orgs : sim.orgIds;
+  const config: Config = Object.freeze({
+    ...settings,
+    cspUrl: sim.url,
+    vmcUrl: sim.url,
+    orgs: Object.freeze([...orgs]),
+    auth: { kind: 'oauth' as const, clientId, readSecret: () => Promise.resolve(clientSecret), secretSource: 'the built-in simulator' },
+  });
+  logger.info({ simulator: sim.url, orgs }, 'demo mode: scraping the built-in simulator');
+  return { config, dispatcher: createDispatcher({}, true), close: () => sim.close() };
 }

@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 /**
- * Entry point: parse the command line, start the exporter, stop it on SIGTERM/SIGINT.
- * A bad configuration is one line on stderr and exit code 2, before anything listens.
+ * Entry point: parse the command line, start the exporter (for `--demo`, against the
+ * simulator), stop it on SIGTERM/SIGINT. A bad configuration is one line on stderr and exit
+ * code 2, before anything listens.
  */
+import { COLLECTORS } from './collect/collectors/index.js';
+import type { Config } from './config/config.js';
+import { formatListenAddress } from './config/listen-address.js';
 import { parseCommandLine } from './config/parse-config.js';
 import { ConfigError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
 import { SecretRegistry } from './lib/secrets.js';
-import { startExporter } from './run.js';
+import { startExporter, type Exporter } from './run.js';
 import { VERSION } from './version.js';
 
 /** Runs the exporter until a signal; resolves with the process exit code. */
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   let parsed;
   try {
-    parsed = await parseCommandLine(argv, env, { version: VERSION });
+    parsed = await parseCommandLine(argv, env, { version: VERSION, collectors: COLLECTORS });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`vmc-exporter: ${err.message}\n`);
@@ -26,23 +30,25 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`);
     return 0;
   }
-  const { config } = parsed;
   const secrets = new SecretRegistry();
-  const logger = createLogger(config.logLevel, secrets);
-  let exporter;
+  const logger = createLogger(parsed.config.logLevel, secrets);
+  const stops: Array<() => Promise<void>> = [];
+  let exporter: Exporter;
+  let config: Config = parsed.action === 'run' ? parsed.config : (parsed.config as Config);
   try {
-    exporter = await startExporter(config, { logger, secrets, version: VERSION });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`vmc-exporter: ${secrets.scrub(err.message)}\n`);
-      return 2;
+    if (parsed.action === 'demo') {
+      const { startDemo } = await import('./demo.js');
+      const demo = await startDemo(parsed.config, secrets, logger);
+      config = demo.config;
+      stops.push(demo.close);
+      exporter = await startExporter(config, { logger, secrets, version: VERSION, dispatcher: demo.dispatcher });
+    } else {
+      exporter = await startExporter(config, { logger, secrets, version: VERSION });
     }
-    const e = err as NodeJS.ErrnoException;
-    const listenReasons: Record<string, string> = { EADDRINUSE: 'address already in use', EACCES: 'permission denied', EADDRNOTAVAIL: 'address not available on this host' };
-    const reason = e.code ? listenReasons[e.code] : undefined;
-    const line = reason && e.syscall === 'listen' ? `--web.listen-address: cannot listen on ${argvListen(argv)}: ${reason}` : `cannot start: ${e.message ?? String(e)}`;
-    process.stderr.write(`vmc-exporter: ${secrets.scrub(line)}\n`);
-    return 1;
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err, config))}\n`);
+    return err instanceof ConfigError ? 2 : 1;
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -51,20 +57,30 @@ export async function main(argv: string[], env: Record<string, string | undefine
   });
   logger.info({ signal }, 'shutting down');
   await exporter.close();
+  for (const stop of stops) await stop();
   logger.info('stopped');
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return 0;
 }
 
-/** The listen address as given on the command line, for messages. */
-function argvListen(argv: readonly string[]): string {
-  const flag = argv.find((a) => a.startsWith('--web.listen-address='));
-  return flag ? flag.slice('--web.listen-address='.length) : ':10040';
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'address not available on this host',
+};
+
+/** One line for a failed start, naming the flag where one is to blame. */
+function startupFailure(err: unknown, config: Config): string {
+  if (err instanceof ConfigError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  const reason = e.code ? LISTEN_REASONS[e.code] : undefined;
+  if (reason && e.syscall === 'listen') return `--web.listen-address: cannot listen on ${formatListenAddress(config.listen)}: ${reason}`;
+  return `cannot start: ${e.message ?? String(e)}`;
 }
 
 main(process.argv.slice(2), process.env).then(
   (code) => {
-    // Exit now: background work (a collection abandoned at shutdown) must not hold the process.
+    // Exit now: background work abandoned at shutdown must not hold the process.
     process.exit(code);
   },
   (err: unknown) => {

@@ -7,24 +7,25 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { apiTokenExchange, oauthExchange, type CspClientOptions } from './auth/csp-client.js';
-import { TokenManager } from './auth/token-manager.js';
-import { Collector } from './collect/collector.js';
+import { TokenPool } from './auth/token-pool.js';
+import type { ActiveCollector } from './collect/collector.js';
+import { COLLECTORS, PRIMARY_COLLECTOR } from './collect/collectors/index.js';
+import { CollectionEngine } from './collect/engine.js';
 import { DiscoveredOrgs, StaticOrgs, type OrgSource } from './collect/org-discovery.js';
-import type { AuthConfig, Config } from './config/config.js';
-import { loadDemoSimulator, type DemoSimulator } from './demo.js';
+import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
-import { createServer } from './http/serve.js';
-import { loadWebConfig } from './http/web-config.js';
+import { closeGracefully, createServer } from './http/serve.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
+import { Semaphore } from './lib/semaphore.js';
 import { ExpositionCache } from './metrics/exposition.js';
 import { ScrapeTail } from './metrics/scrape-tail.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { createDispatcher } from './upstream/dispatcher.js';
 import { HttpClient } from './upstream/http-client.js';
 import { VmcClient } from './vmc/vmc-client.js';
+import { WebConfigSource } from './web-config/index.js';
 
 /** Dependencies the caller provides (tests inject their own). */
 export interface ExporterDeps {
@@ -36,7 +37,7 @@ export interface ExporterDeps {
   readonly version: string;
   /** Time source. @default systemClock */
   readonly clock?: Clock;
-  /** HTTP dispatcher for upstream calls. @default {@link createDispatcher} (proxies from the environment; none in demo mode) */
+  /** HTTP dispatcher for upstream calls. @default {@link createDispatcher} (proxies from the environment) */
   readonly dispatcher?: Dispatcher;
   /** Include process_* / nodejs_* metrics. @default true */
   readonly processMetrics?: boolean;
@@ -48,92 +49,78 @@ export interface Exporter {
   readonly url: string;
   /** The HTTP(S) server. */
   readonly server: http.Server;
-  /** The built-in simulator in demo mode. */
-  readonly simulator: DemoSimulator | undefined;
-  /** Stops accepting, lets in-flight scrapes finish (at most `graceMs`), closes everything. */
+  /**
+   * Stops accepting, lets in-flight requests finish (at most `graceMs`) while closing each
+   * keep-alive connection as soon as it is idle, then aborts upstream calls still running.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
+/** Node timers overflow past 2^31-1 ms (~24.8 days) and would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Starts the exporter for `config`: in demo mode the simulator first, then the upstream
- * clients, token managers, collector and HTTP server, and resolves once it listens.
+ * Starts the exporter for `config`: the upstream clients, token pool, collectors and HTTP
+ * server, and resolves once it listens.
+ *
+ * @throws ConfigError - a broken web config file (before anything listens)
  */
 export async function startExporter(config: Config, deps: ExporterDeps): Promise<Exporter> {
   const { logger, secrets } = deps;
   const clock = deps.clock ?? systemClock;
-  // A broken web config is a startup error: check it before anything else starts.
-  if (config.webConfigFile) await loadWebConfig(config.webConfigFile);
-  let simulator: DemoSimulator | undefined;
-  let auth = config.auth;
-  let cspUrl = config.cspUrl;
-  let vmcUrl = config.vmcUrl;
-  let orgs = config.orgs;
-  if (config.demo) {
-    simulator = await loadDemoSimulator();
-    const { clientId, clientSecret } = simulator.credentials;
-    secrets.add(clientSecret);
-    auth = { kind: 'oauth', clientId, readSecret: () => Promise.resolve(clientSecret), secretSource: 'the built-in simulator' };
-    cspUrl = vmcUrl = simulator.url;
-    if (orgs.length === 0) orgs = simulator.orgIds;
-    logger.info({ simulator: simulator.url, orgs }, 'demo mode: scraping the built-in simulator');
-  }
-  if (!auth) throw new Error('no credentials configured');
+  const webConfig = config.webConfigFile ? await WebConfigSource.open(config.webConfigFile, { logger }) : undefined;
 
-  const dispatcher = deps.dispatcher ?? createDispatcher(process.env, config.demo);
+  const lifetime = new AbortController();
+  const dispatcher = deps.dispatcher ?? createDispatcher(process.env);
   const self = new SelfMetrics(deps.version, deps.processMetrics ?? true);
-  const httpClient = new HttpClient({ dispatcher, metrics: self, secrets, clock });
-  // Node timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
-  const timeoutMs = Math.min(config.requestTimeoutSeconds * 1000, 2 ** 31 - 1);
-  const csp: CspClientOptions = { http: httpClient, cspUrl, clock, timeoutMs };
-  const vmc = new VmcClient({ http: httpClient, vmcUrl, clock, requestTimeoutMs: timeoutMs });
-
-  const makeTokens = (orgId: string | undefined): TokenManager =>
-    new TokenManager({
-      orgLabel: orgId ?? '',
-      readSecret: registeringReader(auth, secrets),
-      exchange: auth.kind === 'oauth' ? oauthExchange(csp, auth.clientId, orgId) : apiTokenExchange(csp),
-      clock,
-      metrics: self,
-      secrets,
-      logger,
-    });
-  const shared = auth.kind === 'api-token' || orgs.length === 0 ? makeTokens(undefined) : undefined;
-  const perOrg = new Map<string, TokenManager>();
-  const tokensFor = (orgId: string): TokenManager => {
-    if (shared) return shared;
-    let t = perOrg.get(orgId);
-    if (!t) perOrg.set(orgId, (t = makeTokens(orgId)));
-    return t;
-  };
-  const deadline = (): number => clock.now() + timeoutMs;
-  const orgSource: OrgSource =
-    orgs.length > 0 ? new StaticOrgs(orgs) : new DiscoveredOrgs(async () => vmc.listOrgs(tokensFor(''), deadline()), clock, logger);
-  const collector = new Collector({
-    orgs: orgSource,
-    fetchSddcs: (orgId) => vmc.listSddcs(orgId, tokensFor(orgId), deadline()),
+  const httpClient = new HttpClient({ dispatcher, observer: self, secrets, clock });
+  const callBudgetMs = Math.min(config.requestTimeoutSeconds * 1000, MAX_TIMER_MS);
+  const requests = new Semaphore(config.concurrency);
+  const vmc = new VmcClient({
+    http: httpClient,
+    vmcUrl: config.vmcUrl,
     clock,
-    ttlMs: config.cacheTtlSeconds * 1000,
+    callBudgetMs,
+    limit: (task) => requests.run(task),
+    signal: lifetime.signal,
+  });
+  const tokens = new TokenPool({
+    auth: config.auth,
+    perOrg: config.orgs.length > 0,
+    csp: { http: httpClient, cspUrl: config.cspUrl, clock, timeoutMs: callBudgetMs },
+    clock,
+    observer: self,
+    secrets,
+    logger,
+  });
+  const orgs: OrgSource =
+    config.orgs.length > 0 ? new StaticOrgs(config.orgs) : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
+  const engine = new CollectionEngine({
+    collectors: activeCollectors(config),
+    primary: PRIMARY_COLLECTOR,
+    orgs,
+    vmc,
+    tokens: (orgId) => tokens.forOrg(orgId),
+    clock,
     maxStaleMs: config.maxStaleSeconds * 1000,
-    concurrency: config.concurrency,
     logger,
   });
 
   let ready = false;
   const app = createApp({
     telemetryPath: config.telemetryPath,
-    metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    metrics: createMetricsHandler({ engine, cache: new ExpositionCache(), tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
     isReady: () => ready,
     maxRequests: config.maxRequests,
     version: deps.version,
     onError: (err) => logger.error({ err }, 'request failed'),
+    webConfig,
   });
-  let server: http.Server;
+  const server = createServer(app, { webConfig });
   try {
-    server = await createServer(app, { webConfigPath: config.webConfigFile, logger });
     await listen(server, config.listen.port, config.listen.host);
   } catch (err) {
     await dispatcher.destroy().catch(() => undefined);
-    await simulator?.close();
     throw err;
   }
   ready = true;
@@ -141,24 +128,36 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const scheme = server instanceof https.Server ? 'https' : 'http';
   const url = `${scheme}://${host}:${address.port}`;
-  logger.info({ address: url, telemetry_path: config.telemetryPath, orgs: orgs.length > 0 ? orgs : 'discovered', auth: auth.kind }, 'listening');
+  logger.info(
+    {
+      address: url,
+      telemetry_path: config.telemetryPath,
+      orgs: config.orgs.length > 0 ? config.orgs : 'discovered',
+      auth: config.auth.kind,
+      collectors: engine.collectors.map((c) => c.definition.name),
+    },
+    'listening',
+  );
 
   return {
     url,
     server,
-    simulator,
     async close(graceMs = 10_000) {
       ready = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
-      // Scrapes are done; collections still running in the background are abandoned.
+      await closeGracefully(server, graceMs);
+      lifetime.abort();
       await dispatcher.destroy().catch(() => undefined);
-      await simulator?.close();
     },
   };
+}
+
+/** The enabled collectors with their settings, in registry order. */
+function activeCollectors(config: Config): ActiveCollector[] {
+  return COLLECTORS.flatMap((definition) => {
+    const settings = config.collectors[definition.name];
+    if (settings === undefined || !settings.enabled) return [];
+    return [{ definition, ttlMs: Math.min(settings.ttlSeconds * 1000, MAX_TIMER_MS), options: settings.options }];
+  });
 }
 
 /** Listens and resolves once listening, or rejects with the listen error (EADDRINUSE, …). */
@@ -170,13 +169,4 @@ function listen(server: http.Server, port: number, host: string | undefined): Pr
       resolve();
     });
   });
-}
-
-/** Wraps the secret reader so every value read is registered for scrubbing. */
-function registeringReader(auth: AuthConfig, secrets: SecretRegistry): () => Promise<string> {
-  return async () => {
-    const value = await auth.readSecret();
-    secrets.add(value);
-    return value;
-  };
 }

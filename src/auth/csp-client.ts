@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import { ExporterError } from '../lib/errors.js';
-import { CredentialsRejectedError, UpstreamError } from '../upstream/errors.js';
+import { UpstreamError } from '../upstream/errors.js';
+import { CredentialsRejectedError } from './errors.js';
 import type { HttpClient } from '../upstream/http-client.js';
 import { withRetries, type RetryOptions } from '../upstream/retry.js';
 import { parseTokenResponse } from './parse-token.js';
@@ -67,7 +68,7 @@ async function exchange(
           body: form.toString(),
           timeoutMs: Math.min(remainingMs, opts.timeoutMs),
         }),
-      { deadline: opts.clock.now() + opts.timeoutMs, clock: opts.clock, ...opts.retry },
+      { giveUpAt: opts.clock.now() + opts.timeoutMs, clock: opts.clock, ...opts.retry },
     );
     return parseTokenResponse(res.json);
   } catch (err) {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
 import type { SecretRegistry } from '../lib/secrets.js';
-import type { SelfMetrics } from '../metrics/self-metrics.js';
-import { CredentialsRejectedError } from '../upstream/errors.js';
+import { CredentialsRejectedError } from './errors.js';
 
 /** What CSP hands out. */
 export interface TokenGrant {
@@ -11,6 +10,23 @@ export interface TokenGrant {
   readonly accessToken: string;
   /** Lifetime in seconds (`expires_in`; 300 when CSP did not say). */
   readonly expiresInSeconds: number;
+}
+
+/**
+ * Receives what happens to tokens. The exporter's self-metrics implement it
+ * (`vmc_token_refreshes_total`, `vmc_token_refresh_duration_seconds`,
+ * `vmc_token_expiry_timestamp_seconds`).
+ */
+export interface TokenObserver {
+  /**
+   * One token request ended.
+   * @param orgLabel - the token's `org_id` label (`''` for a token without orgId)
+   * @param result - whether CSP handed out a token
+   * @param seconds - how long the request to CSP took; absent when none was sent
+   */
+  tokenRequested(orgLabel: string, result: 'success' | 'failure', seconds?: number): void;
+  /** A new token of `orgLabel` expires at `unixSeconds`. */
+  tokenExpires(orgLabel: string, unixSeconds: number): void;
 }
 
 /** Dependencies of {@link TokenManager}. */
@@ -23,8 +39,8 @@ export interface TokenManagerOptions {
   readonly exchange: (secret: string) => Promise<TokenGrant>;
   /** Time source. */
   readonly clock: Clock;
-  /** `vmc_token_*` metrics. */
-  readonly metrics: SelfMetrics;
+  /** Told about every token request (`vmc_token_*` metrics). */
+  readonly observer: TokenObserver;
   /** Every token obtained is registered here so it is scrubbed from any text. */
   readonly secrets: SecretRegistry;
   /** Logs state changes (not every scrape). */
@@ -96,12 +112,12 @@ export class TokenManager {
   }
 
   async #refresh(): Promise<string> {
-    const { clock, metrics, orgLabel, logger } = this.#o;
+    const { clock, observer, orgLabel, logger } = this.#o;
     let secret: string;
     try {
       secret = await this.#o.readSecret();
     } catch (err) {
-      metrics.tokenRefresh(orgLabel, 'failure');
+      observer.tokenRequested(orgLabel, 'failure');
       return this.#fallback(err);
     }
     const rejection = this.#rejection;
@@ -116,13 +132,13 @@ export class TokenManager {
       const ttlMs = grant.expiresInSeconds * 1000;
       this.#o.secrets.addToken(grant.accessToken);
       this.#current = { token: grant.accessToken, refreshAt: now + ttlMs - refreshMarginMs(ttlMs), expiresAt: now + ttlMs };
-      metrics.tokenRefresh(orgLabel, 'success', (performance.now() - started) / 1000);
-      metrics.tokenExpires(orgLabel, (now + ttlMs) / 1000);
+      observer.tokenRequested(orgLabel, 'success', (performance.now() - started) / 1000);
+      observer.tokenExpires(orgLabel, (now + ttlMs) / 1000);
       if (rejection) logger.info({ org_id: orgLabel }, 'CSP accepted the credentials again');
       this.#rejection = undefined;
       return grant.accessToken;
     } catch (err) {
-      metrics.tokenRefresh(orgLabel, 'failure', (performance.now() - started) / 1000);
+      observer.tokenRequested(orgLabel, 'failure', (performance.now() - started) / 1000);
       if (err instanceof CredentialsRejectedError) {
         const delayMs = rejection ? Math.min(this.#o.rejectMaxMs ?? 300_000, rejection.delayMs * 2) : (this.#o.rejectInitialMs ?? 10_000);
         if (!rejection) logger.error({ org_id: orgLabel, err }, 'CSP rejected the credentials; retrying with backoff, fix the secret to recover');

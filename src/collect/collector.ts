@@ -1,89 +1,92 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../lib/clock.js';
-import type { SddcList } from '../vmc/types.js';
-import { OrgCollector, type OrgView } from './org-collector.js';
-import type { OrgSource } from './org-discovery.js';
-import { Semaphore } from './semaphore.js';
+/**
+ * The collector contract. Each source of metrics is a collector: a name, an enable flag
+ * (`--collector.NAME` / `--no-collector.NAME`), a cache TTL flag (`--collector.NAME.ttl`
+ * by default), a fetch per org and a pure render of what it fetched. The framework
+ * ({@link CollectionEngine} in `engine.ts`, {@link SourceCache} in `source-cache.ts`) gives
+ * every collector single flight, TTL caching, stale serving, the scrape deadline, failure
+ * logging on change, and `vmc_collector_success` / `vmc_collector_duration_seconds` per org.
+ *
+ * Adding a collector means adding one file under `collectors/` and one line in
+ * `collectors/index.ts`.
+ *
+ * Odd values, for every collector: an entity that exists but whose state field is missing
+ * or empty reports `state="UNKNOWN"` in its state set (never `state=""`, see
+ * `pushStateSet`); an unknown value passes through as its own label value; a missing
+ * number or date gives no series.
+ */
+import type { TokenManager } from '../auth/token-manager.js';
+import type { CollectorFlags } from '../config/flag-table.js';
+import type { Family } from '../lib/text-format.js';
+import type { VmcClient } from '../vmc/vmc-client.js';
 
-/** What one scrape shows. */
-export interface CollectionView {
-  /** One entry per org, sorted by org id. */
-  readonly orgs: readonly OrgView[];
-  /** True when the org list is unknown because listing orgs failed (`vmc_up{org_id=""} 0`). */
-  readonly orgListFailed: boolean;
+/** What a collector's fetch may use. */
+export interface FetchContext {
+  /** The org being collected; `''` for a collector of scope `exporter`. */
+  readonly orgId: string;
+  /** Makes VMC calls (metrics, retries, the 401 retry, the concurrency bound). */
+  readonly vmc: VmcClient;
+  /** The access token for calls about this org. */
+  readonly tokens: TokenManager;
+  /** The collector's own flag values (`CollectorSettings.options`). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Wall-clock milliseconds, from the injected clock. */
+  now(): number;
+  /**
+   * The last good result of a collector named in `dependsOn`, for the same org. Waits for
+   * that collector's running collection, if any; undefined when it has never succeeded.
+   */
+  dependency<D>(name: string): Promise<D | undefined>;
 }
 
-/** Dependencies of {@link Collector}. */
-export interface CollectorOptions {
-  /** The orgs to collect. */
-  readonly orgs: OrgSource;
-  /** Fetches one org's SDDCs. */
-  readonly fetchSddcs: (orgId: string) => Promise<SddcList>;
-  /** Time source. */
-  readonly clock: Clock;
-  /** `--cache.ttl` in ms. */
-  readonly ttlMs: number;
-  /** `--cache.max-stale` in ms. */
-  readonly maxStaleMs: number;
-  /** `--vmc.concurrency`. */
-  readonly concurrency: number;
-  /** Logger. */
-  readonly logger: Logger;
+/** What a collector's render writes into. */
+export interface RenderContext {
+  /** The org's label pair, ready to use: `org_id="…"` (escaped). */
+  readonly org: string;
+  /** One array of sample lines per entry of `families`, in that order. */
+  readonly out: string[][];
 }
 
 /**
- * Collects every org for a scrape: asks each org's cache for fresh data, waits for the
- * collections it started (or joined) until the scrape's deadline, and returns what to show.
- * Orgs that vanish from the org list vanish from the output.
+ * A collector. `T` is what its fetch returns and its render reads: a typed whitelist of
+ * fields, never a raw payload (SDDC JSON carries passwords).
  */
-export class Collector {
-  readonly #o: CollectorOptions;
-  readonly #semaphore: Semaphore;
-  readonly #orgs = new Map<string, OrgCollector>();
-
-  /** @param opts - see {@link CollectorOptions} */
-  constructor(opts: CollectorOptions) {
-    this.#o = opts;
-    this.#semaphore = new Semaphore(opts.concurrency);
-  }
-
+export interface CollectorDefinition<T = unknown> extends CollectorFlags {
   /**
-   * Returns the view for one scrape, waiting for due collections until `deadline` settles.
-   * @param deadline - resolves when the scrape must answer
+   * `org` (the default): fetched once per org. `exporter`: fetched once for the whole
+   * exporter (about the credentials, not an org), shown with `org_id=""`.
    */
-  async collect(deadline: Promise<void>): Promise<CollectionView> {
-    const ids = await Promise.race([this.#o.orgs.orgIds(), deadline.then(() => undefined)]);
-    if (ids === undefined) {
-      return { orgs: [...this.#orgs.values()].map((c) => c.view()), orgListFailed: true };
-    }
-    this.#sync(ids);
-    const waits = [...this.#orgs.values()].map((c) => c.refresh()).filter((p) => p !== undefined);
-    if (waits.length > 0) await Promise.race([Promise.allSettled(waits), deadline]);
-    return { orgs: [...this.#orgs.values()].map((c) => c.view()), orgListFailed: this.#o.orgs.failing };
-  }
+  readonly scope?: 'org' | 'exporter';
+  /** Collectors whose last good result `fetch` reads through `ctx.dependency`. */
+  readonly dependsOn?: readonly string[];
+  /** The families `render` writes, in output order. */
+  readonly families: readonly Family[];
+  /**
+   * What a 403 from VMC most likely means for this collector: the role or step missing,
+   * for the log line (e.g. `the VMC service role "Administrator (Delete Restricted)"`).
+   */
+  readonly forbiddenHint?: string;
+  /** Fetches and parses one org's data (token, retries and call budget inside). */
+  fetch(ctx: FetchContext): Promise<T>;
+  /** Pure: appends the lines of `data` to the family buffers. */
+  render(data: T, ctx: RenderContext): void;
+  /** Entries of `data` that were skipped or merged, as messages safe to log (logged on change). */
+  problems?(data: T): readonly string[];
+}
 
-  /** Keeps one OrgCollector per listed org, sorted by id. */
-  #sync(ids: readonly string[]): void {
-    const wanted = new Set(ids);
-    const known = [...this.#orgs.keys()];
-    if (known.length === wanted.size && known.every((id) => wanted.has(id))) return;
-    const next = new Map<string, OrgCollector>();
-    for (const id of [...wanted].sort()) {
-      next.set(
-        id,
-        this.#orgs.get(id) ??
-          new OrgCollector({
-            orgId: id,
-            fetch: () => this.#o.fetchSddcs(id),
-            clock: this.#o.clock,
-            ttlMs: this.#o.ttlMs,
-            maxStaleMs: this.#o.maxStaleMs,
-            logger: this.#o.logger,
-            schedule: (task) => this.#semaphore.run(task),
-          }),
-      );
-    }
-    this.#orgs.clear();
-    for (const [id, c] of next) this.#orgs.set(id, c);
-  }
+/** A collector with the settings it runs with. */
+export interface ActiveCollector {
+  /** The definition. */
+  readonly definition: CollectorDefinition;
+  /** Cache TTL, ms (0 = fetch on every scrape). */
+  readonly ttlMs: number;
+  /** The collector's own flag values. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Defines a collector with its data type checked, and erases the type for the registry.
+ * @param definition - the collector
+ */
+export function defineCollector<T>(definition: CollectorDefinition<T>): CollectorDefinition {
+  return definition as unknown as CollectorDefinition;
 }

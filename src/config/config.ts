@@ -1,7 +1,10 @@
 /**
- * The exporter's resolved configuration. Produced by `parseConfig()` from argv, the
+ * The exporter's resolved configuration. Produced by `parseCommandLine()` from argv, the
  * environment and secret files; everything downstream takes this object, never argv.
+ * Defaults live in the flag table (`flag-table.ts`), nowhere else.
  */
+
+import type { LogLevel } from '../lib/logger.js';
 
 /** How the exporter authenticates to CSP. */
 export type AuthConfig =
@@ -50,18 +53,34 @@ export interface Config {
   readonly vmcUrl: string;
   /** `--vmc.org` / `VMC_ORG_IDS`; empty = discover with `GET /vmc/api/orgs`. */
   readonly orgs: readonly string[];
-  /** `--vmc.concurrency`: orgs fetched in parallel. @default 4 */
+  /** `--vmc.concurrency`: VMC requests in flight at once. @default 4 */
   readonly concurrency: number;
   /** `--vmc.timeout` in seconds: upper bound for one upstream request. @default 30 */
   readonly requestTimeoutSeconds: number;
-  /** `--auth.*`; undefined only in demo mode before the simulator provides credentials. */
-  readonly auth: AuthConfig | undefined;
-  /** `--cache.ttl` in seconds (0 = fetch on every scrape). @default 60 */
-  readonly cacheTtlSeconds: number;
-  /** `--cache.max-stale` in seconds (0 = never serve stale values). @default 300 */
+  /** `--auth.*` / `VMC_*`: the credentials. */
+  readonly auth: AuthConfig;
+  /**
+   * `--cache.max-stale` in seconds: while a collector fails, its last good data is served
+   * until this long after it fell due (last success + the collector's TTL). @default 300
+   */
   readonly maxStaleSeconds: number;
   /** `--log.level`. @default `info` */
-  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** `--demo`: run the built-in simulator on loopback and scrape it. @default false */
+  readonly logLevel: LogLevel;
+  /** `--demo`: the exporter scrapes the built-in simulator. @default false */
   readonly demo: boolean;
+  /** Per collector (by name): `--collector.NAME`, its TTL flag and its own flags. */
+  readonly collectors: Readonly<Record<string, CollectorSettings>>;
 }
+
+/** The settings of one collector. */
+export interface CollectorSettings {
+  /** `--collector.NAME` / `--no-collector.NAME`. */
+  readonly enabled: boolean;
+  /** `--collector.NAME.ttl` (for `sddcs`: `--cache.ttl`) in seconds; 0 = fetch on every scrape. */
+  readonly ttlSeconds: number;
+  /** Values of the collector's own flags, by the field names its flag specs give. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Everything but the credentials: what `--demo` completes with the simulator's. */
+export type ConfigWithoutAuth = Omit<Config, 'auth'>;

@@ -1,35 +1,51 @@
 /**
- * `--help` text and the Markdown flag table for the README, both rendered from
- * {@link FLAGS}. Never includes environment values, so never shows a secret.
+ * `--help` text and the Markdown flag table for the docs, both rendered from the flag
+ * table. Never includes environment values, so never shows a secret.
  */
 
-import { FLAGS, type FlagSpec } from './flags.js';
+import type { FlagSpec } from './flag-table.js';
+
+/** What `--version` reports. */
+export interface BuildInfo {
+  /** The release, from package.json. */
+  readonly version: string;
+  /** The source revision it was built from, when known. */
+  readonly revision?: string;
+}
 
 /** Program name used in help and version output. */
 export const PROGRAM = 'vmc-exporter';
 
 function usage(flag: FlagSpec): string {
+  if (flag.kind === 'boolean') return flag.default === 'true' ? `--[no-]${flag.name}` : `--${flag.name}`;
   return flag.placeholder === undefined ? `--${flag.name}` : `--${flag.name}=${flag.placeholder}`;
 }
 
 function defaultText(flag: FlagSpec): string | undefined {
-  return flag.defaultText ?? flag.defaultNote;
+  if (flag.kind === 'boolean') return flag.default === 'true' ? 'on' : flag.default === 'false' ? 'off' : flag.defaultNote;
+  return flag.default ?? flag.defaultNote;
 }
 
 function envText(flag: FlagSpec): string | undefined {
   if (flag.env === undefined) return undefined;
-  return flag.envNote === undefined ? flag.env : `${flag.env} (${flag.envNote})`;
+  return flag.env.note === undefined ? flag.env.name : `${flag.env.name} (${flag.env.note})`;
+}
+
+function versionOf(info: string | BuildInfo): string {
+  if (typeof info === 'string') return info;
+  return info.revision ? `${info.version} (revision ${info.revision})` : info.version;
 }
 
 /**
  * Renders the `--help` text.
  *
+ * @param table - every flag, in help order
  * @param version - the exporter version for the first line
  * @returns help text without a trailing newline
  */
-export function renderHelp(version: string): string {
+export function renderHelp(table: readonly FlagSpec[], version: string | BuildInfo): string {
   const lines = [
-    `${PROGRAM} ${version}: Prometheus exporter for VMware Cloud on AWS (VMC)`,
+    `${PROGRAM} ${versionOf(version)}: Prometheus exporter for VMware Cloud on AWS (VMC)`,
     '',
     `Usage: ${PROGRAM} [flags]`,
     '',
@@ -39,13 +55,13 @@ export function renderHelp(version: string): string {
     '',
     'Flags:',
   ];
-  for (const flag of FLAGS) {
+  for (const flag of table) {
     const notes = [
       flag.env === undefined ? undefined : `env: ${envText(flag)}`,
       defaultText(flag) === undefined ? undefined : `default: ${defaultText(flag)}`,
     ].filter((n) => n !== undefined);
     lines.push(`  ${usage(flag)}`);
-    lines.push(`      ${flag.description}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`);
+    lines.push(`      ${flag.help}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`);
   }
   return lines.join('\n');
 }
@@ -53,11 +69,11 @@ export function renderHelp(version: string): string {
 /**
  * Renders the `--version` text.
  *
- * @param version - the exporter version
+ * @param version - the exporter version, or its build info
  * @returns e.g. `vmc-exporter 0.1.0`
  */
-export function renderVersion(version: string): string {
-  return `${PROGRAM} ${version}`;
+export function renderVersion(version: string | BuildInfo): string {
+  return `${PROGRAM} ${versionOf(version)}`;
 }
 
 function cell(text: string): string {
@@ -65,23 +81,24 @@ function cell(text: string): string {
 }
 
 /**
- * Renders every flag as a Markdown table (flag, environment variable, default, meaning);
- * the contents of `docs/fragments/flags.md`.
+ * Renders every flag as a Markdown table (flag, environment variable, default, meaning)
+ * for the docs.
  *
+ * @param table - every flag, in help order
  * @returns Markdown ending in a newline
  */
-export function renderFlagsMarkdown(): string {
-  const rows = FLAGS.map((flag) => {
-    const env = envText(flag);
+export function renderFlagsMarkdown(table: readonly FlagSpec[]): string {
+  const rows = table.map((flag) => {
+    const shown = defaultText(flag);
     return [
       `\`${usage(flag)}\``,
-      env === undefined ? '' : `\`${flag.env}\`${flag.envNote === undefined ? '' : ` (${flag.envNote})`}`,
-      flag.defaultText !== undefined ? `\`${flag.defaultText}\`` : (flag.defaultNote ?? ''),
-      flag.description,
+      flag.env === undefined ? '' : `\`${flag.env.name}\`${flag.env.note === undefined ? '' : ` (${flag.env.note})`}`,
+      flag.default !== undefined && flag.kind !== 'boolean' ? `\`${flag.default}\`` : (shown ?? ''),
+      flag.help,
     ].map(cell);
   });
   return [
-    '<!-- Generated from src/config/flags.ts by renderFlagsMarkdown(); test/config/parse-config.test.ts checks it. -->',
+    '<!-- Generated from the flag table (src/config/flag-table.ts and each collector) by renderFlagsMarkdown(); a test checks it. -->',
     '',
     '| Flag | Environment | Default | Meaning |',
     '| --- | --- | --- | --- |',

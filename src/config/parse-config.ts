@@ -1,35 +1,32 @@
 /**
  * Turns argv, the environment and secret files into a {@link Config}, or into text to
- * print for `--help` / `--version`. Every bad input becomes a one-line {@link ConfigError}
- * naming the flag or variable; yargs never prints, exits or shows its usage dump.
+ * print for `--help` / `--version`. yargs, built from the flag table, splits and types the
+ * arguments (negation with `--no-NAME` for on/off flags, repeated flags, unknown flags);
+ * the table's validators check the values. Every bad input becomes a one-line
+ * {@link ConfigError} naming the flag or variable.
  */
 
 import yargs from 'yargs';
 
 import { ConfigError } from '../lib/errors.js';
-import type { Config } from './config.js';
-import { DEFAULTS, FLAGS, SECRET_FLAGS, type FlagName } from './flags.js';
-import { renderHelp, renderVersion } from './help.js';
-import { parseListenAddress } from './listen-address.js';
-import { envValue, resolveAuth } from './resolve-auth.js';
+import type { ConfigWithoutAuth, Config } from './config.js';
+import { SECRET_FLAGS, flagTable, type CollectorFlags, type FlagSpec } from './flag-table.js';
+import { renderHelp, renderVersion, type BuildInfo } from './help.js';
+import { envValue, resolveAuth, type AuthFlags } from './resolve-auth.js';
 import { readFlagFile, readTextFile, type ReadFile } from './secret-source.js';
-import {
-  addOrgIds,
-  baseUrlValue,
-  durationValue,
-  integerValue,
-  logLevelValue,
-  nonEmptyValue,
-  telemetryPathValue,
-} from './values.js';
 
-/** What the caller should do: run the exporter with a config, or print text and exit 0. */
-export type CommandLine = { action: 'run'; config: Config } | { action: 'print'; text: string };
+/** What the caller should do: run the exporter, start the demo, or print text and exit 0. */
+export type CommandLine =
+  | { readonly action: 'run'; readonly config: Config }
+  | { readonly action: 'demo'; readonly config: ConfigWithoutAuth }
+  | { readonly action: 'print'; readonly text: string };
 
 /** Options for {@link parseCommandLine}. */
 export interface ParseOptions {
   /** Version shown by `--version` and at the top of `--help`. */
-  readonly version: string;
+  readonly version: string | BuildInfo;
+  /** The collectors whose flags are accepted (the collector registry). */
+  readonly collectors: readonly CollectorFlags[];
   /** File reader for secret files and `--web.config.file` (default: `fs.readFile` as UTF-8). */
   readonly readFile?: ReadFile;
 }
@@ -43,17 +40,16 @@ export interface ParseOptions {
  * unset; no other flag reads the environment. `--help` wins over `--version`, and both
  * win over every other flag's value (but not over unknown flags).
  *
- * With `--demo`, `auth` is `undefined` and the `--auth.*` flags and `VMC_CLIENT_*` /
- * `VMC_API_TOKEN` variables are not examined at all (no secret file is read); `--csp.url`
- * and `--vmc.url` are still validated but the caller points the exporter at the simulator.
+ * With `--demo` the result is `{ action: 'demo' }` without credentials: the `--auth.*`
+ * flags and `VMC_CLIENT_*` / `VMC_API_TOKEN` variables are not examined (no secret file is
+ * read); the caller completes the configuration with the simulator's.
  *
  * Files are checked at startup: `--web.config.file` must be readable, and a secret file
  * must be readable and non-empty after trimming. `readSecret()` re-reads secret files.
  *
  * @param argv - arguments after the program name (`process.argv.slice(2)`)
  * @param env - the environment (`process.env`)
- * @param opts - version string and optional file reader
- * @returns `{ action: 'run', config }` or `{ action: 'print', text }`
+ * @param opts - version, collectors and optional file reader
  * @throws ConfigError with one line naming the flag or variable that is wrong; it never
  *   contains a secret value
  */
@@ -63,64 +59,70 @@ export async function parseCommandLine(
   opts: ParseOptions,
 ): Promise<CommandLine> {
   const readFile = opts.readFile ?? readTextFile;
+  const table = flagTable(opts.collectors);
   rejectSecretFlags(argv);
-  rejectBadBooleans(argv);
-  const args = runYargs(argv);
+  rejectBadBooleans(argv, table);
+  const args = runYargs(argv, table);
 
-  if (args['help'] === true) return { action: 'print', text: renderHelp(opts.version) };
+  if (args['help'] === true) return { action: 'print', text: renderHelp(table, opts.version) };
   if (args['version'] === true) return { action: 'print', text: renderVersion(opts.version) };
 
   const rest = args['_'];
   if (Array.isArray(rest) && rest.length > 0) throw unexpectedArgument(String(rest[0]));
 
-  const get = (name: FlagName): string | undefined => single(args, name);
-  const parsed = <T>(name: FlagName, fallback: T, parse: (text: string, flag: string) => T): T => {
-    const text = get(name);
-    return text === undefined ? fallback : parse(text, `--${name}`);
-  };
-
-  const orgs: string[] = [];
-  const orgFlags = multiple(args, 'vmc.org');
-  if (orgFlags.length > 0) {
-    for (const text of orgFlags) addOrgIds(text, '--vmc.org', orgs);
-  } else {
-    const fromEnv = envValue(env, 'VMC_ORG_IDS');
-    if (fromEnv !== undefined) addOrgIds(fromEnv, 'VMC_ORG_IDS', orgs);
+  const fields: Record<string, unknown> = { collectors: {} };
+  for (const flag of table) {
+    if (flag.field === undefined) continue;
+    setPath(fields, flag.field, valueOf(flag, args, env));
   }
+  for (const c of opts.collectors) {
+    const settings = (fields['collectors'] as Record<string, Record<string, unknown>>)[c.name];
+    if (settings !== undefined) settings['options'] ??= {};
+  }
+  const config = deepFreeze(fields) as unknown as ConfigWithoutAuth;
 
-  const demo = args['demo'] === true;
-  const base = {
-    listen: parsed('web.listen-address', DEFAULTS.listen, parseListenAddress),
-    telemetryPath: parsed('web.telemetry-path', DEFAULTS.telemetryPath, telemetryPathValue),
-    webConfigFile: parsed('web.config.file', DEFAULTS.webConfigFile, nonEmptyValue),
-    maxRequests: parsed('web.max-requests', DEFAULTS.maxRequests, (t, f) => integerValue(t, f, 0)),
-    timeoutOffsetSeconds: parsed('web.timeout-offset', DEFAULTS.timeoutOffsetSeconds, (t, f) => durationValue(t, f)),
-    cspUrl: parsed('csp.url', DEFAULTS.cspUrl, baseUrlValue),
-    vmcUrl: parsed('vmc.url', DEFAULTS.vmcUrl, baseUrlValue),
-    orgs: Object.freeze(orgs),
-    concurrency: parsed('vmc.concurrency', DEFAULTS.concurrency, (t, f) => integerValue(t, f, 1)),
-    requestTimeoutSeconds: parsed('vmc.timeout', DEFAULTS.requestTimeoutSeconds, (t, f) => durationValue(t, f, 'positive')),
-    cacheTtlSeconds: parsed('cache.ttl', DEFAULTS.cacheTtlSeconds, (t, f) => durationValue(t, f)),
-    maxStaleSeconds: parsed('cache.max-stale', DEFAULTS.maxStaleSeconds, (t, f) => durationValue(t, f)),
-    logLevel: parsed('log.level', DEFAULTS.logLevel, logLevelValue),
-    demo,
-  };
   // Read the auth flags before any I/O so that a repeated flag is reported first.
-  const authFlags = {
-    clientId: get('auth.client-id'),
-    clientSecretFile: get('auth.client-secret-file'),
-    apiTokenFile: get('auth.api-token-file'),
+  const authFlags: AuthFlags = {
+    clientId: single(args, 'auth.client-id'),
+    clientSecretFile: single(args, 'auth.client-secret-file'),
+    apiTokenFile: single(args, 'auth.api-token-file'),
   };
+  if (config.webConfigFile !== undefined) await readFlagFile('--web.config.file', config.webConfigFile, readFile);
+  if (config.demo) return { action: 'demo', config };
+  const auth = await resolveAuth(authFlags, env, readFile);
+  return { action: 'run', config: Object.freeze({ ...config, auth }) };
+}
 
-  if (base.webConfigFile !== undefined) await readFlagFile('--web.config.file', base.webConfigFile, readFile);
-  const auth = demo ? undefined : await resolveAuth(authFlags, env, readFile);
+/** The parsed value of one flag: given, else its environment variable, else its default. */
+function valueOf(flag: FlagSpec, args: Record<string, unknown>, env: Record<string, string | undefined>): unknown {
+  const name = `--${flag.name}`;
+  if (flag.kind === 'boolean') {
+    const given = args[flag.name];
+    if (Array.isArray(given)) throw new ConfigError(`${name}: given more than once`);
+    return typeof given === 'boolean' ? given : flag.default === 'true';
+  }
+  if (flag.kind === 'list') {
+    const given = multiple(args, flag.name);
+    const fromEnv = flag.env === undefined ? undefined : envValue(env, flag.env.name);
+    const texts = given.length > 0 ? given.map((text) => ({ text, name })) : fromEnv !== undefined ? [{ text: fromEnv, name: flag.env!.name }] : [];
+    const values = texts.flatMap(({ text, name: blame }) => asArray(parseWith(flag, text, blame)));
+    return [...new Set(values)];
+  }
+  const given = single(args, flag.name);
+  if (given !== undefined) return parseWith(flag, given, name);
+  return flag.default === undefined ? undefined : parseWith(flag, flag.default, name);
+}
 
-  const config: Config = Object.freeze({ ...base, listen: Object.freeze({ ...base.listen }), auth });
-  return { action: 'run', config };
+function parseWith(flag: FlagSpec, text: string, name: string): unknown {
+  return flag.parse ? flag.parse(text, name) : text;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
 }
 
 /** Runs yargs: no env binding, no built-in help/version, no output, no exit; strict. */
-function runYargs(argv: string[]): Record<string, unknown> {
+function runYargs(argv: string[], table: readonly FlagSpec[]): Record<string, unknown> {
   let parser = yargs()
     .exitProcess(false)
     .help(false)
@@ -129,21 +131,27 @@ function runYargs(argv: string[]): Record<string, unknown> {
     .parserConfiguration({
       'dot-notation': false,
       'camel-case-expansion': false,
-      'boolean-negation': false,
+      'boolean-negation': true,
       'duplicate-arguments-array': true,
     })
     .strict()
     .fail((msg: string | null | undefined, err: Error | undefined) => {
       if (err instanceof ConfigError) throw err;
-      throw translateFailure(msg ?? err?.message ?? 'invalid command line', argv);
+      throw translateFailure(msg ?? err?.message ?? 'invalid command line', argv, table);
     });
-  for (const flag of FLAGS) parser = parser.option(flag.name, { type: flag.type });
-  return parser.parseSync(argv) as Record<string, unknown>;
+  for (const flag of table) parser = parser.option(flag.name, { type: flag.kind === 'boolean' ? 'boolean' : 'string' });
+  const args = parser.parseSync(argv) as Record<string, unknown>;
+  for (const flag of table) {
+    // yargs reads `--no-NAME` of a flag that takes a value as `false`.
+    if (flag.kind !== 'boolean' && asArray(args[flag.name]).includes(false)) {
+      throw new ConfigError(`--${flag.name}: needs a value (--no-${flag.name} applies only to on/off flags)`);
+    }
+  }
+  return args;
 }
 
 /** The value of a non-repeatable flag; repeating one is an error. */
-function single(args: Record<string, unknown>, name: FlagName): string | undefined {
-  if (!Object.hasOwn(args, name)) return undefined;
+function single(args: Record<string, unknown>, name: string): string | undefined {
   const value = args[name];
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new ConfigError(`--${name}: given more than once`);
@@ -151,11 +159,30 @@ function single(args: Record<string, unknown>, name: FlagName): string | undefin
 }
 
 /** Every value of a repeatable flag, in order. */
-function multiple(args: Record<string, unknown>, name: FlagName): string[] {
-  if (!Object.hasOwn(args, name)) return [];
+function multiple(args: Record<string, unknown>, name: string): string[] {
   const value = args[name];
   if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+  return asArray(value).map(String);
+}
+
+/** Sets `path` (dotted) in `target`, creating the objects on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+    else node = node[key] = {};
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Arguments before `--`, where flags are recognised. */
@@ -185,12 +212,14 @@ function rejectSecretFlags(argv: string[]): void {
   }
 }
 
-/** yargs reads `--demo=yes` as false; only `=true` and `=false` are accepted. */
-function rejectBadBooleans(argv: string[]): void {
-  const booleans = new Set(FLAGS.filter((f) => f.type === 'boolean').map((f) => f.name as string));
+/** yargs reads `--demo=yes` as false: only `=true` and `=false` are accepted. */
+function rejectBadBooleans(argv: string[], table: readonly FlagSpec[]): void {
+  const booleans = new Set(table.filter((f) => f.kind === 'boolean').map((f) => f.name));
   for (const token of flagZone(argv)) {
     const name = longName(token);
-    if (name === undefined || !booleans.has(name) || !token.includes('=')) continue;
+    if (name === undefined || !token.includes('=')) continue;
+    const plain = booleans.has(name) ? name : name.startsWith('no-') && booleans.has(name.slice(3)) ? name : undefined;
+    if (plain === undefined) continue;
     const value = token.slice(token.indexOf('=') + 1);
     if (value !== 'true' && value !== 'false') throw new ConfigError(`--${name}: "${value}" is not true or false`);
   }
@@ -201,11 +230,11 @@ function unexpectedArgument(token: string): ConfigError {
 }
 
 /**
- * Turns a yargs failure into our one-line message. yargs reports unknown flags and stray
- * positional arguments alike as `Unknown argument(s): a, b`, without dashes, so the names
- * are matched back to argv tokens: flags first, then positional arguments.
+ * Turns a yargs failure into one line. yargs reports unknown flags and stray positional
+ * arguments alike as `Unknown argument(s): a, b`, without dashes, so the names are matched
+ * back to argv tokens: flags first, then positional arguments.
  */
-function translateFailure(message: string, argv: string[]): ConfigError {
+function translateFailure(message: string, argv: string[], table: readonly FlagSpec[]): ConfigError {
   const match = /^Unknown arguments?: (.*)$/.exec(message);
   if (!match) return new ConfigError(`invalid command line: ${message}`);
   const unknown = new Set((match[1] ?? '').split(', '));
@@ -213,10 +242,11 @@ function translateFailure(message: string, argv: string[]): ConfigError {
 
   for (const token of tokens) {
     const name = longName(token);
-    if (name !== undefined && unknown.has(name)) return unknownFlag(`--${name}`);
+    const bare = name?.startsWith('no-') ? name.slice(3) : name;
+    if (name !== undefined && (unknown.has(name) || (bare !== undefined && unknown.has(bare)))) return unknownFlag(`--${name}`, table);
     if (name === undefined && /^-[^-]/.test(token)) {
       const short = token.split('=')[0] ?? token;
-      if ([...short.slice(1)].some((c) => unknown.has(c))) return unknownFlag(short);
+      if ([...short.slice(1)].some((c) => unknown.has(c))) return unknownFlag(short, table);
     }
   }
   for (const token of tokens) {
@@ -225,15 +255,15 @@ function translateFailure(message: string, argv: string[]): ConfigError {
   return new ConfigError(`unknown argument ${[...unknown].join(', ')}`);
 }
 
-function unknownFlag(flag: string): ConfigError {
-  const suggestion = closestFlag(flag.replace(/^-+/, ''));
+function unknownFlag(flag: string, table: readonly FlagSpec[]): ConfigError {
+  const suggestion = closestFlag(flag.replace(/^-+/, ''), table);
   return new ConfigError(`unknown flag ${flag}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`);
 }
 
 /** The known flag within edit distance 2 of `name`, for typos like `--cache-ttl`. */
-function closestFlag(name: string): string | undefined {
+function closestFlag(name: string, table: readonly FlagSpec[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
-  for (const flag of FLAGS) {
+  for (const flag of table) {
     const distance = editDistance(name, flag.name);
     if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: flag.name, distance };
   }

@@ -6,32 +6,13 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 
 import { ConfigError } from '../lib/errors.js';
+import { describeReadError } from '../lib/read-error.js';
 
 /** Reads a whole text file; injectable for tests. Rejects with a Node errno error. */
 export type ReadFile = (path: string) => Promise<string>;
 
 /** The real file reader (UTF-8). */
 export const readTextFile: ReadFile = (path) => fsReadFile(path, 'utf8');
-
-const REASONS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  ENOTDIR: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-};
-
-/**
- * Turns a file-read failure into a short reason for operators.
- *
- * @param err - what `readFile` rejected with
- * @returns e.g. `no such file`, `permission denied`, `is a directory`, or the errno code
- */
-export function describeReadError(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return REASONS[code] ?? code;
-  return 'read failed';
-}
 
 /**
  * Reads a file named by a flag, turning failures into a {@link ConfigError}.

@@ -6,7 +6,7 @@
 
 import { ConfigError } from '../lib/errors.js';
 import { isNegativeDuration, parseDuration } from './duration.js';
-import { LOG_LEVELS, type LogLevel } from './flags.js';
+import { LOG_LEVELS, type LogLevel } from '../lib/logger.js';
 
 /**
  * Parses a duration in seconds (`60`, `0.5`) or Prometheus syntax (`90s`, `5m`, `1m30s`).
@@ -109,24 +109,23 @@ export function logLevelValue(text: string, name: string): LogLevel {
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * Splits comma-separated org ids, trims blanks around each, and appends them to `into`
- * unless already present (first occurrence wins, order kept).
+ * Splits comma-separated org ids and trims blanks around each.
  *
  * @param text - one `--vmc.org` value or the whole `VMC_ORG_IDS` value
  * @param name - flag or variable name for messages
- * @param into - accumulator, modified in place
+ * @returns the ids in order (repeats are removed by the parser, first occurrence wins)
  * @throws ConfigError for an empty id (`a,,b`, trailing comma) or one that does not match
  *   `^[A-Za-z0-9][A-Za-z0-9._-]*$`
  */
-export function addOrgIds(text: string, name: string, into: string[]): void {
-  for (const raw of text.split(',')) {
+export function orgIdsValue(text: string, name: string): string[] {
+  return text.split(',').map((raw) => {
     const id = raw.trim();
     if (id === '') throw new ConfigError(`${name}: empty org id in "${text}"`);
     if (!ORG_ID.test(id)) {
       throw new ConfigError(`${name}: "${id}" is not an org id (letters, digits, . _ -; starting with a letter or digit)`);
     }
-    if (!into.includes(id)) into.push(id);
-  }
+    return id;
+  });
 }
 
 /**

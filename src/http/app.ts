@@ -1,12 +1,14 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { WebConfigSource } from '../web-config/index.js';
+import { basicAuth, type BasicAuthOptions } from './basic-auth.js';
+import { clientCertRejection } from './client-cert.js';
 
 /** Dependencies of {@link createApp}. */
 export interface AppOptions {
   /** `--web.telemetry-path`. */
   readonly telemetryPath: string;
-  /** Serves a scrape. */
-  readonly metrics: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Serves a scrape of the telemetry path. */
+  readonly metrics: RequestHandler;
   /** True once the configuration is loaded and the server listens. */
   readonly isReady: () => boolean;
   /** `--web.max-requests`: concurrent scrapes beyond it get 503 at once (0 = no limit). */
@@ -15,9 +17,14 @@ export interface AppOptions {
   readonly version: string;
   /** Called with errors the routes throw (logged by the caller); the client sees no detail. */
   readonly onError: (err: unknown) => void;
+  /** `--web.config.file`: extra headers, client-certificate policy and basic-auth users. */
+  readonly webConfig?: WebConfigSource | undefined;
+  /** Options of the basic-auth check. */
+  readonly basicAuth?: BasicAuthOptions;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
+/** Headers on every answer. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
@@ -29,26 +36,21 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * The HTTP surface: landing page, telemetry path, `/-/healthy`, `/-/ready`; only GET and
- * HEAD; 404 for anything else; no stack traces or library versions in any answer.
- *
- * Scrapes of the telemetry path take a direct route that skips Express's routing (it is the
- * one hot path); everything else goes through the Express app.
+ * The HTTP surface, all in Express: the landing page, the telemetry path, `/-/healthy` and
+ * `/-/ready`. One place handles what every answer shares: the web config's reload check,
+ * security and configured headers, methods (GET and HEAD; 405 otherwise), client
+ * certificates, basic auth, 404s and errors (no stack traces or library versions in any
+ * answer). Paths match exactly (case-sensitive, no trailing slash).
  */
-export function createApp(opts: AppOptions): RequestListener {
+export function createApp(opts: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
-  app.use((req, res, next) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      res.status(405).type('text/plain').send('method not allowed\n');
-      return;
-    }
-    next();
-  });
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+
+  app.use(edge(opts.webConfig, opts.basicAuth));
 
   const path = escapeHtml(opts.telemetryPath);
   const landing =
@@ -66,28 +68,8 @@ export function createApp(opts: AppOptions): RequestListener {
     if (opts.isReady()) res.type('text/plain').send('OK\n');
     else res.status(503).type('text/plain').send('not ready\n');
   });
+  app.get(opts.telemetryPath, concurrencyLimit(opts.maxRequests), opts.metrics);
 
-  let inflight = 0;
-  const scrape = (req: IncomingMessage, res: ServerResponse): void => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (opts.maxRequests > 0 && inflight >= opts.maxRequests) {
-      res.statusCode = 503;
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(`too many concurrent scrapes (limit ${opts.maxRequests}, --web.max-requests)\n`);
-      return;
-    }
-    inflight++;
-    res.once('close', () => inflight--);
-    opts.metrics(req, res).catch((err: unknown) => {
-      opts.onError(err);
-      if (res.headersSent) res.destroy();
-      else {
-        res.statusCode = 500;
-        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        res.end('internal error\n');
-      }
-    });
-  };
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });
@@ -100,11 +82,61 @@ export function createApp(opts: AppOptions): RequestListener {
     }
     res.status(status).type('text/plain').send(status >= 500 ? 'internal error\n' : 'bad request\n');
   });
-  return (req, res) => {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
-    if (path === opts.telemetryPath && (req.method === 'GET' || req.method === 'HEAD')) scrape(req, res);
-    else app(req, res);
+  return app;
+}
+
+/**
+ * What every request goes through before a route: the web config's reload check,
+ * security and configured headers, the method check (GET and HEAD; 405 otherwise), the
+ * client-certificate policy and basic auth.
+ *
+ * @param source - the loaded `--web.config.file`, if any
+ * @param authOptions - options of the basic-auth check
+ */
+export function edge(source: WebConfigSource | undefined, authOptions?: BasicAuthOptions): express.Router {
+  const router = express.Router();
+  if (source) {
+    router.use((_req, _res, next) => {
+      const pending = source.poll();
+      if (pending === undefined) next();
+      else void pending.then(() => next());
+    });
+  }
+  router.use((req, res, next) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (source) for (const [name, value] of source.current().http.headers) res.setHeader(name, value);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      res.status(405).type('text/plain').send('method not allowed\n');
+      return;
+    }
+    next();
+  });
+  if (source) {
+    router.use((req, res, next) => {
+      const rejection = clientCertRejection(req.socket, source.current().tls);
+      if (rejection === undefined) {
+        next();
+        return;
+      }
+      res.setHeader('Connection', 'close');
+      res.status(403).type('text/plain').send(`Forbidden: ${rejection}\n`);
+    });
+    router.use(basicAuth(() => source.current().users, authOptions));
+  }
+  return router;
+}
+
+/** Answers 503 at once beyond `limit` scrapes in flight (`--web.max-requests`; 0 = no limit). */
+export function concurrencyLimit(limit: number): RequestHandler {
+  let inflight = 0;
+  return (_req, res, next) => {
+    if (limit > 0 && inflight >= limit) {
+      res.status(503).type('text/plain').send(`too many concurrent scrapes (limit ${limit}, --web.max-requests)\n`);
+      return;
+    }
+    inflight++;
+    res.once('close', () => inflight--);
+    next();
   };
 }

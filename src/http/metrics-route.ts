@@ -1,51 +1,74 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CollectionView, Collector } from '../collect/collector.js';
+import type { Request, RequestHandler, Response } from 'express';
+import type { CollectionEngine, CollectionView } from '../collect/engine.js';
+import type { ExpositionFormat } from '../lib/text-format.js';
 import type { ExpositionCache } from '../metrics/exposition.js';
 import type { ScrapeTail } from '../metrics/scrape-tail.js';
-
-/** Content type of the Prometheus text format served. */
-export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+import { CONTENT_TYPES } from '../metrics/self-metrics.js';
 
 /** Scrape budget when Prometheus sent no `X-Prometheus-Scrape-Timeout-Seconds`. */
 export const DEFAULT_SCRAPE_TIMEOUT_SECONDS = 10;
 
+/** Largest scrape timeout honoured from the header, seconds. */
+export const MAX_SCRAPE_TIMEOUT_SECONDS = 300;
+
 /** Dependencies of {@link createMetricsHandler}. */
 export interface MetricsRouteOptions {
-  /** Collects (through the cache) for a scrape. */
-  readonly collector: Collector;
+  /** Collects (through the caches) for a scrape. */
+  readonly engine: CollectionEngine;
   /** Rendered-body cache. */
   readonly cache: ExpositionCache;
-  /** `vmc_up` and the exporter's own metrics (rendered at most once a second). */
+  /** `vmc_up`, `vmc_collector_success` and the exporter's own metrics. */
   readonly tail: ScrapeTail;
   /** `--web.timeout-offset` in seconds. */
   readonly timeoutOffsetSeconds: number;
   /** Creates the deadline of a scrape; injectable for tests. @default a setTimeout */
-  readonly deadline?: (ms: number) => { promise: Promise<void>; cancel: () => void };
+  readonly deadline?: (ms: number) => ScrapeDeadline;
+}
+
+/** The moment a scrape must answer by: a promise that settles then, and a way to cancel the timer. */
+export interface ScrapeDeadline {
+  /** Settles at the deadline. */
+  readonly promise: Promise<void>;
+  /** Stops the timer (the scrape is answered). */
+  cancel(): void;
 }
 
 /**
- * The scrape's budget in ms: the timeout Prometheus announces minus the offset (half of the
- * timeout when the offset does not fit), or 10 s minus the offset without the header.
+ * The scrape's budget in ms: the timeout Prometheus announces (at most
+ * {@link MAX_SCRAPE_TIMEOUT_SECONDS}) minus the offset (half of the timeout when the offset
+ * does not fit), or 10 s minus the offset without a usable header.
  */
 export function scrapeBudgetMs(header: string | undefined, offsetSeconds: number): number {
   const announced = header !== undefined ? Number.parseFloat(header) : Number.NaN;
-  const timeout = Number.isFinite(announced) && announced > 0 ? announced : DEFAULT_SCRAPE_TIMEOUT_SECONDS;
+  const timeout = Number.isFinite(announced) && announced > 0 ? Math.min(announced, MAX_SCRAPE_TIMEOUT_SECONDS) : DEFAULT_SCRAPE_TIMEOUT_SECONDS;
   const budget = timeout > offsetSeconds ? timeout - offsetSeconds : timeout / 2;
   return Math.round(budget * 1000);
 }
 
-/** True when the client takes gzip (`Accept-Encoding` lists it without `q=0`). */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (coding !== 'gzip' && coding !== '*') return false;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
+/** Media types offered, most preferred first; the first two are what Prometheus asks for. */
+const OFFERS = [
+  'text/plain; version=0.0.4',
+  'application/openmetrics-text; version=1.0.0',
+  'application/openmetrics-text; version=0.0.1',
+  'text/plain',
+  'application/openmetrics-text',
+];
+
+/**
+ * The exposition format for a request: OpenMetrics when the client prefers it (as
+ * Prometheus does by default), the text format otherwise (also when it accepts neither).
+ */
+export function negotiateFormat(req: Request): ExpositionFormat {
+  const chosen = req.accepts(OFFERS);
+  return typeof chosen === 'string' && chosen.startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
 }
 
-function timerDeadline(ms: number): { promise: Promise<void>; cancel: () => void } {
+/** True when the client asks for gzip (`Accept-Encoding` lists it, or `*`, without `q=0`); no header means no gzip. */
+export function acceptsGzip(req: Request): boolean {
+  return req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+}
+
+function timerDeadline(ms: number): ScrapeDeadline {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
@@ -54,41 +77,42 @@ function timerDeadline(ms: number): { promise: Promise<void>; cancel: () => void
 }
 
 /**
- * GET/HEAD handler of the telemetry path: answers before the scrape deadline whatever the
- * upstream does, from bytes rendered once per data change, plus `vmc_up` and the exporter's
- * own metrics rendered per scrape; gzip when the client accepts it.
+ * The telemetry route: answers before the scrape deadline whatever the upstream does,
+ * from bytes rendered once per data change, plus `vmc_up`, `vmc_collector_success` and
+ * the exporter's own metrics; gzip when the client accepts it.
  */
-export function createMetricsHandler(opts: MetricsRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createMetricsHandler(opts: MetricsRouteOptions): RequestHandler {
   const makeDeadline = opts.deadline ?? timerDeadline;
   return async (req, res) => {
-    const deadline = makeDeadline(scrapeBudgetMs(header(req, 'x-prometheus-scrape-timeout-seconds'), opts.timeoutOffsetSeconds));
+    const deadline = makeDeadline(scrapeBudgetMs(req.get('x-prometheus-scrape-timeout-seconds'), opts.timeoutOffsetSeconds));
     let view: CollectionView;
     try {
-      view = await opts.collector.collect(deadline.promise);
+      view = await opts.engine.collect(deadline.promise);
     } finally {
       deadline.cancel();
     }
-    const body = opts.cache.body(view);
-    const tail = await opts.tail.get(view);
-    const gzip = acceptsGzip(header(req, 'accept-encoding'));
-    const head = gzip ? await body.gzipped() : body.plain;
-    const rest = gzip ? tail.gzipped() : tail.plain;
-    res.statusCode = 200;
-    res.setHeader('Content-Type', CONTENT_TYPE);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    res.setHeader('Content-Length', head.length + rest.length);
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    res.write(head);
-    res.end(rest);
+    await sendExposition(req, res, view, opts.cache, opts.tail);
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+/** Sends the exposition of `view` in the negotiated format, gzipped when accepted. */
+export async function sendExposition(req: Request, res: Response, view: CollectionView, cache: ExpositionCache, tail: ScrapeTail): Promise<void> {
+  const format = negotiateFormat(req);
+  const body = cache.body(view, format);
+  const rest = await tail.get(view, format);
+  const gzip = acceptsGzip(req);
+  const head = gzip ? await body.gzipped() : body.plain;
+  const end = gzip ? rest.gzipped() : rest.plain;
+  res.status(200);
+  res.setHeader('Content-Type', CONTENT_TYPES[format]);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Vary', 'Accept, Accept-Encoding');
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  res.setHeader('Content-Length', head.length + end.length);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.write(head);
+  res.end(end);
 }

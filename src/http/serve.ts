@@ -1,27 +1,18 @@
 /**
- * Creates the exporter's HTTP(S) server from `--web.config.file`: plain HTTP without a file
- * (or without `tls_server_config`), HTTPS with optional client certificates otherwise, plus
- * the file's extra headers and Basic authentication in front of the application.
+ * Creates the exporter's HTTP(S) server: plain HTTP without `--web.config.file` (or without
+ * `tls_server_config`), HTTPS with optional client certificates otherwise. What every
+ * request goes through (headers, client-certificate policy, basic auth) is the Express
+ * app's job (`app.ts`); this module is the transport.
  *
- * Certificates, keys, CAs, users and headers are reloaded without a restart: the
- * {@link WebConfigSource} looks at the files' stat data at most once per second, on a new
- * connection (before its TLS handshake starts) or a new request, and the server swaps its
- * TLS context when they changed. A broken renewal keeps the last good context.
+ * Certificates, keys and CAs are reloaded without a restart: the {@link WebConfigSource}
+ * looks at the files' stat data at most once per second, on a new connection (before its
+ * TLS handshake starts) or a new request, and the server swaps its TLS context when they
+ * changed. A broken renewal keeps the last good context.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import tls from 'node:tls';
-import type { Clock } from '../lib/clock.js';
-import { basicAuth, type BasicAuthOptions } from './basic-auth.js';
-import {
-  WebConfigSource,
-  type ClientAuthType,
-  type ReadFileFn,
-  type StatFn,
-  type TlsServerConfig,
-  type WebLogger,
-} from './web-config.js';
+import type { ClientAuthType, WebConfigSource } from '../web-config/index.js';
 
 /** Timeouts that keep slow or idle clients from tying up the server. */
 export interface ServerLimits {
@@ -52,22 +43,10 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
-  /** `--web.config.file`; undefined or '' = plain HTTP, no authentication. */
-  readonly webConfigPath?: string | undefined;
-  /** Receives reload warnings (and, if it has `info`, successful reloads). */
-  readonly logger?: WebLogger;
+  /** The loaded `--web.config.file`; undefined = plain HTTP. */
+  readonly webConfig?: WebConfigSource | undefined;
   /** Overrides of {@link DEFAULT_SERVER_LIMITS}. */
   readonly limits?: Partial<ServerLimits>;
-  /** Time source for the reload check interval. @default systemClock */
-  readonly clock?: Clock;
-  /** Minimum time between two looks at the files. @default 1000 */
-  readonly reloadCheckIntervalMs?: number;
-  /** File reader, injected for tests. */
-  readonly readFile?: ReadFileFn;
-  /** File stat, injected for tests. */
-  readonly stat?: StatFn;
-  /** Options of the Basic authentication middleware. */
-  readonly basicAuth?: BasicAuthOptions;
 }
 
 /** The request handler the server runs: an Express app or any `node:http` listener. */
@@ -77,11 +56,10 @@ export type AppHandler = (req: http.IncomingMessage, res: http.ServerResponse) =
  * Creates (but does not start) the server. Call `listen()` on the result.
  *
  * @param app - the application, e.g. an Express app
- * @param opts - web config path, logger, limits and injected dependencies
- * @returns an `http.Server`, or an `https.Server` when the file has `tls_server_config`
- * @throws ConfigError - when the web config file is invalid (see `loadWebConfig`)
+ * @param opts - the loaded web config and limits
+ * @returns an `http.Server`, or an `https.Server` when the web config has `tls_server_config`
  */
-export async function createServer(app: AppHandler, opts: CreateServerOptions = {}): Promise<http.Server | https.Server> {
+export function createServer(app: AppHandler, opts: CreateServerOptions = {}): http.Server | https.Server {
   const limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
   const httpOptions: http.ServerOptions = {
     headersTimeout: limits.headersTimeoutMs,
@@ -89,22 +67,10 @@ export async function createServer(app: AppHandler, opts: CreateServerOptions = 
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
   };
-
-  if (opts.webConfigPath === undefined || opts.webConfigPath === '') {
+  const source = opts.webConfig;
+  const initialTls = source?.current().tls;
+  if (source === undefined || initialTls === undefined) {
     return applyLimits(http.createServer(httpOptions, app), limits);
-  }
-
-  const source = await WebConfigSource.open(opts.webConfigPath, {
-    ...(opts.readFile ? { readFile: opts.readFile } : {}),
-    ...(opts.stat ? { stat: opts.stat } : {}),
-    ...(opts.clock ? { clock: opts.clock } : {}),
-    ...(opts.reloadCheckIntervalMs !== undefined ? { checkIntervalMs: opts.reloadCheckIntervalMs } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-  });
-  const handler = guardedHandler(app, source, opts.basicAuth);
-  const initialTls = source.current().tls;
-  if (initialTls === undefined) {
-    return applyLimits(http.createServer(httpOptions, handler), limits);
   }
 
   const server = https.createServer(
@@ -114,7 +80,7 @@ export async function createServer(app: AppHandler, opts: CreateServerOptions = 
       ...clientCertOptions(initialTls.clientAuthType),
       handshakeTimeout: limits.handshakeTimeoutMs,
     },
-    handler,
+    app,
   );
   source.onReload((next) => {
     if (next.tls === undefined) return; // refused by the source; kept for type narrowing
@@ -134,65 +100,12 @@ interface ClientCertSettings {
 /**
  * Maps `client_auth_type` to Node's handshake settings. Node cannot express "require a
  * certificate but do not verify it" nor "verify only if given", so those are finished per
- * request by {@link clientCertRejection}.
+ * request by `clientCertRejection` (`client-cert.ts`).
  */
 function clientCertOptions(type: ClientAuthType): ClientCertSettings {
   return {
     requestCert: type !== 'NoClientCert',
     rejectUnauthorized: type === 'RequireAndVerifyClientCert',
-  };
-}
-
-/**
- * Per-request client certificate policy, also covering keep-alive connections that were
- * set up under an older policy.
- *
- * @param socket - the request's socket
- * @param tlsConfig - the current TLS configuration
- * @returns why the request must be refused, or undefined
- */
-export function clientCertRejection(socket: net.Socket, tlsConfig: TlsServerConfig | undefined): string | undefined {
-  if (tlsConfig === undefined || !(socket instanceof tls.TLSSocket)) return undefined;
-  const type = tlsConfig.clientAuthType;
-  if (type === 'NoClientCert' || type === 'RequestClientCert') return undefined;
-  const presented = socket.getPeerX509Certificate() !== undefined;
-  if (!presented) {
-    return type === 'VerifyClientCertIfGiven' ? undefined : 'a client certificate is required';
-  }
-  if (type === 'RequireAnyClientCert') return undefined;
-  return socket.authorized ? undefined : 'client certificate not trusted';
-}
-
-function guardedHandler(app: AppHandler, source: WebConfigSource, authOptions: BasicAuthOptions | undefined): AppHandler {
-  const auth = basicAuth(() => source.current().users, authOptions);
-  const handle: AppHandler = (req, res) => {
-    const config = source.current();
-    for (const [name, value] of config.http.headers) res.setHeader(name, value);
-    const rejection = clientCertRejection(req.socket, config.tls);
-    if (rejection !== undefined) {
-      res.statusCode = 403;
-      res.setHeader('Connection', 'close');
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(`Forbidden: ${rejection}\n`);
-      return;
-    }
-    auth(req, res, (err) => {
-      if (err === undefined) {
-        app(req, res);
-        return;
-      }
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end('Internal Server Error\n');
-      } else {
-        res.destroy();
-      }
-    });
-  };
-  return (req, res) => {
-    const pending = source.poll();
-    if (pending === undefined) handle(req, res);
-    else void pending.then(() => handle(req, res));
   };
 }
 
@@ -229,5 +142,45 @@ function applyLimits<S extends http.Server | https.Server>(server: S, limits: Se
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  trackResponses(server);
   return server;
+}
+
+/** Responses in flight, per server, for {@link closeGracefully}. */
+const inFlight = new WeakMap<http.Server, Set<http.ServerResponse>>();
+
+function trackResponses(server: http.Server): void {
+  const active = new Set<http.ServerResponse>();
+  inFlight.set(server, active);
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    active.add(res);
+    res.once('close', () => active.delete(res));
+  });
+}
+
+/**
+ * Stops accepting and resolves once every connection is gone: idle keep-alive connections
+ * close at once, a busy one as soon as its response is done (a response not yet started
+ * says `Connection: close`; one already sending is followed by closing its socket), and
+ * whatever is still open after `graceMs` is cut.
+ *
+ * @param server - a server made by {@link createServer}
+ * @param graceMs - longest wait for responses in flight
+ */
+export function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const finishThenClose = (res: http.ServerResponse): void => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  };
+  for (const res of inFlight.get(server) ?? []) finishThenClose(res);
+  // A request that arrives on a kept-alive connection during shutdown gets the same treatment.
+  const onRequest = (_req: http.IncomingMessage, res: http.ServerResponse): void => finishThenClose(res);
+  server.on('request', onRequest);
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  return closed.finally(() => {
+    clearTimeout(timer);
+    server.off('request', onRequest);
+  });
 }

@@ -1,8 +1,11 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { SecretRegistry } from './secrets.js';
 
-/** Log levels accepted by `--log.level`. */
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+/** Valid `--log.level` values, most verbose first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** One `--log.level` value. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Paths pino censors whatever their value: credentials must never be logged. */
 export const REDACT_PATHS = [

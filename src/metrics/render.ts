@@ -1,39 +1,28 @@
 /**
- * Pure rendering of collected SDDC data to the Prometheus text exposition format (0.0.4).
- * Each org is rendered into one fragment per metric family; fragments are cached per org
- * and data version, and assembled into the full body only when some org's data changed.
+ * Pure rendering of a collection to the exposition formats: each collector's families
+ * (through its own render), the per-org families the framework adds, and the per-scrape
+ * families `vmc_up` and `vmc_collector_success`. Sample lines are the same in the text
+ * format and OpenMetrics; headers come from {@link header}.
  */
-import type { CollectionView } from '../collect/collector.js';
-import type { OrgView } from '../collect/org-collector.js';
-import { CLUSTER_STATES, ESX_STATES, SDDC_STATES } from '../vmc/states.js';
-import type { Sddc } from '../vmc/types.js';
+import type { ActiveCollector } from '../collect/collector.js';
+import type { CollectionView, OrgView } from '../collect/engine.js';
+import type { SourceView } from '../collect/source-cache.js';
+import { escapeLabel, formatValue, header, type ExpositionFormat, type Family } from '../lib/text-format.js';
 
-/** Notice appended to the HELP of every cached family. */
-const CACHED = ' Values may be cached for up to --cache.ttl, and the last good values are kept for up to --cache.max-stale while collection fails (see vmc_up).';
-
-/** A metric family: name, type and HELP. */
-export interface Family {
-  /** Metric name. */
-  readonly name: string;
-  /** Prometheus type. */
-  readonly type: 'gauge' | 'counter';
-  /** HELP text. */
-  readonly help: string;
-}
-
-/** Families rendered from cached data, in output order. */
-export const DATA_FAMILIES: readonly Family[] = [
-  { name: 'vmc_sddcs', type: 'gauge', help: 'Number of SDDCs per sddc_state; every known state is present, 0 when none.' + CACHED },
-  { name: 'vmc_sddc_info', type: 'gauge', help: 'Constant 1, labelled with descriptive fields of each SDDC.' + CACHED },
-  { name: 'vmc_sddc_state', type: 'gauge', help: 'State set of each SDDC: 1 for its current sddc_state, 0 for the other known states.' + CACHED },
-  { name: 'vmc_sddc_hosts', type: 'gauge', help: 'ESX hosts of each SDDC per esx_state, counted from clusters[].esx_host_list; absent when the SDDC carries no host information.' + CACHED },
-  { name: 'vmc_cluster_hosts', type: 'gauge', help: 'ESX hosts in each cluster (length of esx_host_list).' + CACHED },
-  { name: 'vmc_cluster_state', type: 'gauge', help: 'State set of each cluster: 1 for its current cluster_state, 0 for the other known states.' + CACHED },
-  { name: 'vmc_sddc_created_timestamp_seconds', type: 'gauge', help: 'Unix time the SDDC was created.' + CACHED },
-  { name: 'vmc_sddc_expiration_timestamp_seconds', type: 'gauge', help: 'Unix time the SDDC expires (set for 1-node SDDCs only).' + CACHED },
+/** Families the framework renders from the collectors' cache state, after every collector's own. */
+export const META_FAMILIES = [
   { name: 'vmc_scrape_duration_seconds', type: 'gauge', help: 'Duration of the last collection of the org from the VMC API, in seconds.' },
-  { name: 'vmc_last_success_timestamp_seconds', type: 'gauge', help: 'Unix time of the last successful collection of the org; time() minus this is the age of the data shown.' },
-];
+  {
+    name: 'vmc_last_success_timestamp_seconds',
+    type: 'gauge',
+    help: 'Unix time of the last successful collection of the org; time() minus this is the age of the data shown.',
+  },
+  {
+    name: 'vmc_collector_duration_seconds',
+    type: 'gauge',
+    help: 'Duration of the last collection of each collector for the org, in seconds, successful or not.',
+  },
+] as const satisfies readonly Family[];
 
 /** The per-scrape family `vmc_up`. */
 export const UP_FAMILY: Family = {
@@ -42,94 +31,55 @@ export const UP_FAMILY: Family = {
   help: '1 if the last collection of the org succeeded, 0 if it failed or did not finish before the scrape deadline. org_id="" reports listing the orgs.',
 };
 
-/** Escapes a label value for the text format. */
-export function escapeLabel(value: string): string {
-  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
-}
+/** The per-scrape family `vmc_collector_success`. */
+export const COLLECTOR_SUCCESS_FAMILY: Family = {
+  name: 'vmc_collector_success',
+  type: 'gauge',
+  help: '1 if the last collection of each collector for the org succeeded and none is overdue, else 0. A failing collector affects no other.',
+};
 
-/** Formats a sample value. */
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-/** Renders `# HELP` and `# TYPE` lines of a family. */
-export function header(f: Family): string {
-  return `# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${f.name} ${f.type}\n`;
+/** The `org_id` label pair of an org. */
+export function orgLabel(orgId: string): string {
+  return `org_id="${escapeLabel(orgId)}"`;
 }
 
 /**
- * Renders one org's fragments, one string per entry of {@link DATA_FAMILIES}.
- * @param view - the org's view; `data` undefined renders only the self-describing gauges
+ * Renders one collector's families for one org: one string per family of the collector.
+ * Absent data renders nothing.
  */
-export function renderOrg(view: OrgView): string[] {
-  const org = `org_id="${escapeLabel(view.orgId)}"`;
-  const out = DATA_FAMILIES.map(() => '');
-  const list = view.data;
-  if (list) {
-    const counts = new Map<string, number>(SDDC_STATES.map((s) => [s, 0]));
-    for (const s of list.sddcs) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
-    const sddcs: string[] = [];
-    for (const [state, n] of counts) sddcs.push(`vmc_sddcs{${org},state="${escapeLabel(state)}"} ${n}\n`);
-    out[0] = sddcs.join('');
-    const parts: string[][] = [[], [], [], [], [], [], []];
-    for (const s of list.sddcs) renderSddc(org, s, parts);
-    for (let i = 0; i < parts.length; i++) out[i + 1] = parts[i]!.join('');
-  }
-  if (view.durationSeconds !== undefined) out[8] = `vmc_scrape_duration_seconds{${org}} ${formatValue(view.durationSeconds)}\n`;
-  if (view.lastSuccessSeconds !== undefined) out[9] = `vmc_last_success_timestamp_seconds{${org}} ${formatValue(view.lastSuccessSeconds)}\n`;
-  return out;
+export function renderSource(active: ActiveCollector, orgId: string, view: SourceView): string[] {
+  const families = active.definition.families;
+  if (view.data === undefined) return families.map(() => '');
+  const out = families.map((): string[] => []);
+  active.definition.render(view.data, { org: orgLabel(orgId), out });
+  return out.map((lines) => lines.join(''));
 }
 
-/** Appends one SDDC's lines to the family buffers 1..7 (`parts[0]` = vmc_sddc_info). */
-function renderSddc(org: string, s: Sddc, parts: string[][]): void {
-  const [info, state, hosts, clusterHosts, clusterState, created, expiration] = parts as [string[], string[], string[], string[], string[], string[], string[]];
-  const sddc = `${org},sddc_id="${escapeLabel(s.id)}"`;
-  info.push(
-    `vmc_sddc_info{${sddc},sddc_name="${escapeLabel(s.name)}",provider="${escapeLabel(s.provider)}",region="${escapeLabel(s.region)}",` +
-      `sddc_type="${escapeLabel(s.sddcType)}",deployment_type="${escapeLabel(s.deploymentType)}",vmc_version="${escapeLabel(s.vmcVersion)}"} 1\n`,
-  );
-  pushStateSet(state, `vmc_sddc_state{${sddc},state="`, SDDC_STATES, s.state);
-  if (s.hostStates) {
-    const prefix = `vmc_sddc_hosts{${sddc},state="`;
-    for (const st of ESX_STATES) hosts.push(`${prefix}${st}"} ${s.hostStates.get(st) ?? 0}\n`);
-    for (const [st, n] of s.hostStates) {
-      if (!(ESX_STATES as readonly string[]).includes(st)) hosts.push(`${prefix}${escapeLabel(st)}"} ${n}\n`);
-    }
-  }
-  for (const c of s.clusters) {
-    const cluster = `${sddc},cluster_id="${escapeLabel(c.id)}"`;
-    if (c.hosts !== undefined) {
-      clusterHosts.push(`vmc_cluster_hosts{${cluster},cluster_name="${escapeLabel(c.name)}",instance_type="${escapeLabel(c.instanceType)}"} ${c.hosts}\n`);
-    }
-    pushStateSet(clusterState, `vmc_cluster_state{${cluster},state="`, CLUSTER_STATES, c.state);
-  }
-  if (s.createdSeconds !== undefined) created.push(`vmc_sddc_created_timestamp_seconds{${sddc}} ${formatValue(s.createdSeconds)}\n`);
-  if (s.expirationSeconds !== undefined) expiration.push(`vmc_sddc_expiration_timestamp_seconds{${sddc}} ${formatValue(s.expirationSeconds)}\n`);
-}
-
-/** A state set: every known state (0) plus the current one (1) when it is not a known one. */
-function pushStateSet(out: string[], prefix: string, known: readonly string[], current: string): void {
-  for (const st of known) out.push(`${prefix}${st}"} ${st === current ? 1 : 0}\n`);
-  if (!known.includes(current)) out.push(`${prefix}${escapeLabel(current)}"} 1\n`);
-}
-
-/** Joins per-org fragments into the cached part of the body, family by family. */
-export function assemble(fragments: ReadonlyArray<readonly string[]>): string {
-  const body: string[] = [];
-  DATA_FAMILIES.forEach((family, i) => {
-    const samples = fragments.map((f) => f[i] ?? '');
-    if (samples.some((x) => x !== '')) body.push(header(family), ...samples);
+/** Renders the {@link META_FAMILIES} of one org: one string per family. */
+export function renderMeta(collectors: readonly ActiveCollector[], org: OrgView): string[] {
+  const label = orgLabel(org.orgId);
+  const primary = org.primary;
+  const duration = primary?.durationSeconds !== undefined ? `vmc_scrape_duration_seconds{${label}} ${formatValue(primary.durationSeconds)}\n` : '';
+  const last = primary?.lastSuccessSeconds !== undefined ? `vmc_last_success_timestamp_seconds{${label}} ${formatValue(primary.lastSuccessSeconds)}\n` : '';
+  let perCollector = '';
+  org.sources.forEach((s, i) => {
+    if (s?.durationSeconds === undefined) return;
+    perCollector += `vmc_collector_duration_seconds{${label},collector="${collectors[i]!.definition.name}"} ${formatValue(s.durationSeconds)}\n`;
   });
-  return body.join('');
+  return [duration, last, perCollector];
 }
 
-/** Renders the per-scrape `vmc_up` family. */
-export function renderUp(view: CollectionView): string {
-  let out = header(UP_FAMILY);
-  if (view.orgListFailed) out += 'vmc_up{org_id=""} 0\n';
-  for (const o of view.orgs) out += `vmc_up{org_id="${escapeLabel(o.orgId)}"} ${o.up ? 1 : 0}\n`;
-  return out;
+/** Renders `vmc_up` and `vmc_collector_success`, which can change on every scrape. */
+export function renderUp(view: CollectionView, format: ExpositionFormat = 'text'): string {
+  let up = header(UP_FAMILY, format);
+  if (view.orgListFailed) up += 'vmc_up{org_id=""} 0\n';
+  for (const o of view.orgs) up += `vmc_up{${orgLabel(o.orgId)}} ${o.up ? 1 : 0}\n`;
+  let success = '';
+  for (const o of view.exporter ? [...view.orgs, view.exporter] : view.orgs) {
+    const label = orgLabel(o.orgId);
+    o.sources.forEach((s, i) => {
+      if (s !== undefined) success += `vmc_collector_success{${label},collector="${view.collectors[i]!.definition.name}"} ${s.up ? 1 : 0}\n`;
+    });
+  }
+  return success === '' ? up : up + header(COLLECTOR_SUCCESS_FAMILY, format) + success;
 }

@@ -1,9 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import type { CollectionView } from '../collect/collector.js';
+import type { CollectionView } from '../collect/engine.js';
+import type { ExpositionFormat } from '../lib/text-format.js';
 import { renderUp } from './render.js';
 import type { SelfMetrics } from './self-metrics.js';
 
-/** The small part of a scrape that follows the cached SDDC body: `vmc_up` and the exporter's own metrics. */
+/**
+ * The small part of a scrape that follows the cached data body: `vmc_up`,
+ * `vmc_collector_success` and the exporter's own metrics (in OpenMetrics, with `# EOF`).
+ */
 export interface Tail {
   /** UTF-8 text. */
   readonly plain: Buffer;
@@ -22,7 +26,7 @@ export class ScrapeTail {
   readonly #self: SelfMetrics;
   readonly #now: () => number;
   readonly #maxAgeMs: number;
-  #current: { up: string; at: number; tail: Promise<Tail> } | undefined;
+  readonly #current = new Map<ExpositionFormat, { up: string; at: number; tail: Promise<Tail> }>();
 
   /**
    * @param self - the exporter's own metrics
@@ -36,17 +40,18 @@ export class ScrapeTail {
     this.#now = now;
   }
 
-  /** The tail for a scrape showing `view`. */
-  get(view: CollectionView): Promise<Tail> {
-    const up = `${this.#self.version}\n${renderUp(view)}`;
+  /** The tail for a scrape showing `view` in `format`. */
+  get(view: CollectionView, format: ExpositionFormat = 'text'): Promise<Tail> {
+    const rendered = renderUp(view, format);
+    const up = `${this.#self.version}\n${rendered}`;
     const now = this.#now();
-    const cur = this.#current;
+    const cur = this.#current.get(format);
     if (cur && cur.up === up && now - cur.at < this.#maxAgeMs) return cur.tail;
-    const tail = this.#self.render().then((text) => makeTail(renderUp(view) + text));
-    this.#current = { up, at: now, tail };
+    const tail = this.#self.render(format).then((text) => makeTail(rendered + text));
+    this.#current.set(format, { up, at: now, tail });
     // A failed render must not be served from the cache.
     tail.catch(() => {
-      if (this.#current?.tail === tail) this.#current = undefined;
+      if (this.#current.get(format)?.tail === tail) this.#current.delete(format);
     });
     return tail;
   }

@@ -1,36 +1,30 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** The upstream endpoints, as `endpoint` label values. */
-export type Endpoint = 'token' | 'api-token' | 'orgs' | 'sddcs';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
+import type { TokenObserver } from '../auth/token-manager.js';
+import type { ExpositionFormat } from '../lib/text-format.js';
+import type { RequestObserver } from '../upstream/http-client.js';
 
 /** Buckets for upstream latency: a SaaS API answers in 0.1–5 s, slow ones up to 30 s. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/**
- * The exporter's own metrics, rendered on every scrape: token refreshes, upstream API
- * requests, build info and the Node.js process metrics. Kept in a registry of its own,
- * never prom-client's global one.
- */
-export class SelfMetrics {
-  /** The registry holding everything below. */
-  readonly registry = new Registry();
-  /** `vmc_token_refreshes_total{org_id,result}`. */
+/** Content type of each format, from prom-client. */
+export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, RegistryContentType>> = {
+  text: Registry.PROMETHEUS_CONTENT_TYPE,
+  openmetrics: Registry.OPENMETRICS_CONTENT_TYPE,
+};
+
+/** One registry's worth of the exporter's own metrics. */
+class MetricSet {
+  readonly registry: Registry<RegistryContentType>;
   readonly tokenRefreshes: Counter<'org_id' | 'result'>;
-  /** `vmc_token_refresh_duration_seconds{org_id}`. */
   readonly tokenRefreshDuration: Histogram<'org_id'>;
-  /** `vmc_token_expiry_timestamp_seconds{org_id}`. */
   readonly tokenExpiry: Gauge<'org_id'>;
-  /** `vmc_api_requests_total{endpoint,code}`. */
   readonly apiRequests: Counter<'endpoint' | 'code'>;
-  /** `vmc_api_request_duration_seconds{endpoint}`. */
   readonly apiRequestDuration: Histogram<'endpoint'>;
 
-  /**
-   * @param version - exporter version for `vmc_exporter_build_info`
-   * @param processMetrics - include `process_*` / `nodejs_*` (off in golden tests)
-   */
-  constructor(version: string, processMetrics = true) {
-    const registers = [this.registry];
+  constructor(contentType: RegistryContentType, version: string, processMetrics: boolean) {
+    this.registry = new Registry<RegistryContentType>();
+    this.registry.setContentType(contentType);
+    const registers = [this.registry as Registry];
     this.tokenRefreshes = new Counter({
       name: 'vmc_token_refreshes_total',
       help: 'CSP access token requests by result (success or failure). org_id is empty for a token requested without orgId.',
@@ -52,7 +46,7 @@ export class SelfMetrics {
     });
     this.apiRequests = new Counter({
       name: 'vmc_api_requests_total',
-      help: 'Requests to the CSP and VMC APIs by endpoint and HTTP status code (or timeout, network, too_large).',
+      help: 'Requests to the CSP and VMC APIs by endpoint and HTTP status code (or timeout, network, too_large, malformed).',
       labelNames: ['endpoint', 'code'],
       registers,
     });
@@ -71,7 +65,7 @@ export class SelfMetrics {
     });
     buildInfo.set({ version, nodejs_version: process.version }, 1);
     if (processMetrics) {
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+      collectDefaultMetrics({ register: this.registry as Registry, eventLoopMonitoringPrecision: 100 });
       // prom-client exposes these as gauges named *_total, which `promtool check metrics`
       // reports as a naming problem; they add little for an exporter, so drop them.
       for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
@@ -79,36 +73,65 @@ export class SelfMetrics {
       }
     }
   }
+}
 
+/**
+ * The exporter's own metrics, rendered on every scrape: token refreshes, upstream API
+ * requests, build info and the Node.js process metrics. prom-client renders a registry in
+ * one format, so there is one registry per format; every observation goes to both. Never
+ * prom-client's global registry.
+ */
+export class SelfMetrics implements RequestObserver, TokenObserver {
+  readonly #sets: Record<ExpositionFormat, MetricSet>;
   #version = 0;
+
+  /**
+   * @param version - exporter version for `vmc_exporter_build_info`
+   * @param processMetrics - include `process_*` / `nodejs_*` (off in golden tests)
+   */
+  constructor(version: string, processMetrics = true) {
+    this.#sets = {
+      text: new MetricSet(CONTENT_TYPES.text, version, processMetrics),
+      openmetrics: new MetricSet(CONTENT_TYPES.openmetrics, version, processMetrics),
+    };
+  }
 
   /** Increases whenever a counter, histogram or token gauge changes (a render-cache key). */
   get version(): number {
     return this.#version;
   }
 
+  /** The text-format registry (for tests reading values). */
+  get registry(): Registry<RegistryContentType> {
+    return this.#sets.text.registry;
+  }
+
   /** Counts and times one upstream request. */
-  apiRequest(endpoint: Endpoint, code: string, seconds: number): void {
-    this.apiRequests.inc({ endpoint, code });
-    this.apiRequestDuration.observe({ endpoint }, seconds);
+  requestDone(endpoint: string, code: string, seconds: number): void {
+    for (const set of Object.values(this.#sets)) {
+      set.apiRequests.inc({ endpoint, code });
+      set.apiRequestDuration.observe({ endpoint }, seconds);
+    }
     this.#version++;
   }
 
   /** Counts one token request (its duration when it reached CSP). */
-  tokenRefresh(orgId: string, result: 'success' | 'failure', seconds?: number): void {
-    this.tokenRefreshes.inc({ org_id: orgId, result });
-    if (seconds !== undefined) this.tokenRefreshDuration.observe({ org_id: orgId }, seconds);
+  tokenRequested(orgId: string, result: 'success' | 'failure', seconds?: number): void {
+    for (const set of Object.values(this.#sets)) {
+      set.tokenRefreshes.inc({ org_id: orgId, result });
+      if (seconds !== undefined) set.tokenRefreshDuration.observe({ org_id: orgId }, seconds);
+    }
     this.#version++;
   }
 
   /** Records when the current token of `orgId` expires (Unix seconds). */
   tokenExpires(orgId: string, unixSeconds: number): void {
-    this.tokenExpiry.set({ org_id: orgId }, unixSeconds);
+    for (const set of Object.values(this.#sets)) set.tokenExpiry.set({ org_id: orgId }, unixSeconds);
     this.#version++;
   }
 
-  /** Renders the exposition text of these metrics. */
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** Renders these metrics in `format` (OpenMetrics ends with `# EOF`). */
+  render(format: ExpositionFormat = 'text'): Promise<string> {
+    return this.#sets[format].registry.metrics();
   }
 }

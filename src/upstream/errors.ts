@@ -43,6 +43,3 @@ export class UpstreamError extends ExporterError {
     return this.failure === 'http' && this.status === 401;
   }
 }
-
-/** CSP refused the credentials themselves (not a transient failure): retrying at once is pointless. */
-export class CredentialsRejectedError extends UpstreamError {}

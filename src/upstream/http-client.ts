@@ -1,14 +1,28 @@
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock.js';
 import type { SecretRegistry } from '../lib/secrets.js';
-import type { Endpoint, SelfMetrics } from '../metrics/self-metrics.js';
 import { parseErrorBody } from './parse-error-body.js';
+import { ExporterError } from '../lib/errors.js';
 import { UpstreamError } from './errors.js';
+
+/**
+ * Receives every attempt's outcome. The exporter's self-metrics implement it
+ * (`vmc_api_requests_total`, `vmc_api_request_duration_seconds`).
+ */
+export interface RequestObserver {
+  /**
+   * One attempt ended.
+   * @param endpoint - the `endpoint` label (`token`, `sddcs`, …)
+   * @param code - HTTP status, or `timeout`, `network`, `too_large`, `malformed`, `aborted`
+   * @param seconds - how long the attempt took
+   */
+  requestDone(endpoint: string, code: string, seconds: number): void;
+}
 
 /** One request to CSP or VMC. */
 export interface UpstreamRequest {
-  /** For metrics and messages. */
-  readonly endpoint: Endpoint;
+  /** The `endpoint` label of the request metrics, e.g. `sddcs`. */
+  readonly endpoint: string;
   /** `GET` or `POST`. */
   readonly method: 'GET' | 'POST';
   /** Absolute URL. */
@@ -24,11 +38,11 @@ export interface UpstreamRequest {
 }
 
 /** A successful (2xx) answer, body already read and parsed as JSON. */
-export interface UpstreamResponse {
+export interface UpstreamResponse<T = unknown> {
   /** HTTP status. */
   readonly status: number;
-  /** Parsed JSON body. */
-  readonly json: unknown;
+  /** The JSON body, through the request's `parse` when it has one. */
+  readonly json: T;
   /** Size of the body in bytes. */
   readonly bytes: number;
 }
@@ -37,8 +51,8 @@ export interface UpstreamResponse {
 export interface HttpClientOptions {
   /** undici dispatcher (an Agent, a proxy agent, or a MockAgent in tests). */
   readonly dispatcher: Dispatcher;
-  /** Request metrics. */
-  readonly metrics: SelfMetrics;
+  /** Told about every attempt (request metrics). */
+  readonly observer: RequestObserver;
   /** Scrubs secrets out of upstream error messages. */
   readonly secrets: SecretRegistry;
   /** For durations and Retry-After dates. */
@@ -64,26 +78,41 @@ export class HttpClient {
   readonly #opts: HttpClientOptions;
   readonly #maxBody: number;
 
-  /** @param opts - dispatcher, metrics, secret scrubber, clock */
+  /** @param opts - dispatcher, observer, secret scrubber, clock */
   constructor(opts: HttpClientOptions) {
     this.#opts = opts;
     this.#maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
-  /** Sends `req`; resolves with the JSON body of a 2xx answer, else rejects with UpstreamError. */
-  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const { metrics } = this.#opts;
+  /**
+   * Sends `req`; resolves with the JSON body of a 2xx answer, else rejects with
+   * UpstreamError. With `parse`, the body must also have the shape `parse` expects: when
+   * it throws, the attempt fails as `malformed` (and is counted so), not as a success.
+   */
+  async send<T = unknown>(req: UpstreamRequest, parse?: (json: unknown) => T): Promise<UpstreamResponse<T>> {
+    const { observer } = this.#opts;
     const started = performance.now();
     let code = 'network';
     try {
       const res = await this.#attempt(req);
+      if (parse === undefined) {
+        code = String(res.status);
+        return res as UpstreamResponse<T>;
+      }
+      let json: T;
+      try {
+        json = parse(res.json);
+      } catch (err) {
+        if (!(err instanceof ExporterError)) throw err;
+        throw new UpstreamError('malformed', `${describe(req)}: HTTP ${res.status} with a body of the wrong shape: ${err.message}`, { cause: err });
+      }
       code = String(res.status);
-      return res;
+      return { ...res, json };
     } catch (err) {
       if (err instanceof UpstreamError) code = err.status !== undefined ? String(err.status) : err.failure.replace('-', '_');
       throw err;
     } finally {
-      metrics.apiRequest(req.endpoint, code, (performance.now() - started) / 1000);
+      observer.requestDone(req.endpoint, code, (performance.now() - started) / 1000);
     }
   }
 

@@ -18,7 +18,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ maxAttempts: 4,
 /** Dependencies of {@link withRetries}; injected so tests run without real waiting. */
 export interface RetryOptions {
   /** Absolute time (clock ms) after which no attempt starts and no wait is worth it. */
-  readonly deadline: number;
+  readonly giveUpAt: number;
   /** Time source. */
   readonly clock: Clock;
   /** Aborts waiting. */
@@ -37,24 +37,24 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(
  * Runs `attempt` until it succeeds, retrying only what is worth retrying:
  * 429 and 503 after their `Retry-After` (or backoff when absent), other 5xx, timeouts and
  * network errors after exponential backoff with full jitter. Other 4xx, malformed and
- * oversized bodies fail at once. Never waits past `deadline`: when the wait the upstream asks
+ * oversized bodies fail at once. Never waits past `giveUpAt`: when the wait the upstream asks
  * for does not fit, the error is thrown as is (its `retryAfterMs` tells the caller when to
  * come back).
  *
- * @param attempt - one try; receives the ms left until the deadline (its timeout)
+ * @param attempt - one try; receives the ms left until `giveUpAt` (its timeout)
  */
 export async function withRetries<T>(attempt: (remainingMs: number) => Promise<T>, opts: RetryOptions): Promise<T> {
   const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   for (let n = 1; ; n++) {
-    const remaining = opts.deadline - opts.clock.now();
+    const remaining = opts.giveUpAt - opts.clock.now();
     try {
       return await attempt(Math.max(1, remaining));
     } catch (err) {
       if (n >= policy.maxAttempts || !(err instanceof UpstreamError)) throw err;
       const wait = retryDelay(err, n, policy, random);
-      if (wait === undefined || opts.clock.now() + wait >= opts.deadline) throw err;
+      if (wait === undefined || opts.clock.now() + wait >= opts.giveUpAt) throw err;
       await sleep(wait, opts.signal);
     }
   }

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { TokenManager, refreshMarginMs, type TokenGrant } from '../../src/auth/token-manager.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';
-import { CredentialsRejectedError, UpstreamError } from '../../src/upstream/errors.js';
+import { CredentialsRejectedError } from '../../src/auth/errors.js';
+import { UpstreamError } from '../../src/upstream/errors.js';
 import { captureLogger } from '../helpers/log-sink.js';
 
 /** A scripted CSP: each exchange takes the next answer from `answers` (a grant or an error). */
@@ -24,7 +25,7 @@ function setup(answers: Array<TokenGrant | Error | (() => Promise<TokenGrant>)>,
       return next!;
     },
     clock,
-    metrics,
+    observer: metrics,
     secrets: log.secrets,
     logger: log.logger,
   });
@@ -43,7 +44,7 @@ function setup(answers: Array<TokenGrant | Error | (() => Promise<TokenGrant>)>,
 const grant = (n: number, ttl = 1799): TokenGrant => ({ accessToken: `access-token-${n}-xxxxxxxxxxxx`, expiresInSeconds: ttl });
 
 async function counter(metrics: SelfMetrics, result: string): Promise<number> {
-  const m = await metrics.tokenRefreshes.get();
+  const m = await metrics.registry.getSingleMetric('vmc_token_refreshes_total')!.get();
   return m.values.find((v) => v.labels.result === result)?.value ?? 0;
 }
 
@@ -141,7 +142,7 @@ describe('TokenManager', () => {
   test('metrics: refresh counter, duration histogram and expiry timestamp', async () => {
     const { tm, clock, metrics } = setup([grant(1)]);
     await tm.getToken();
-    const expiry = await metrics.tokenExpiry.get();
+    const expiry = await metrics.registry.getSingleMetric('vmc_token_expiry_timestamp_seconds')!.get();
     assert.equal(expiry.values[0]?.value, clock.now() / 1000 + 1799);
     assert.equal(expiry.values[0]?.labels.org_id, 'org-1');
     const text = await metrics.render();

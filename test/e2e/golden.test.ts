@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { startExporter, type Exporter } from '../../src/run.js';
@@ -24,7 +25,7 @@ describe('golden /metrics', () => {
     const parsed = await parseCommandLine(
       ['--web.listen-address=127.0.0.1:0', `--csp.url=${sim.url}`, `--vmc.url=${sim.url}`, '--cache.ttl=60s', `--vmc.org=${sim.orgIds.join(',')}`],
       { VMC_CLIENT_ID: sim.credentials.clientId, VMC_CLIENT_SECRET: sim.credentials.clientSecret },
-      { version: '0.0.0-test' },
+      { version: '0.0.0-test', collectors: COLLECTORS },
     );
     assert.equal(parsed.action, 'run');
     if (parsed.action !== 'run') return;

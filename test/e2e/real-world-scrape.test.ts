@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { startExporter, type Exporter } from '../../src/run.js';
@@ -41,7 +42,7 @@ describe('real-world payloads through a real scrape', () => {
     const parsed = await parseCommandLine(
       ['--web.listen-address=127.0.0.1:0', `--csp.url=${sim.url}`, `--vmc.url=${sim.url}`, `--vmc.org=${ORG}`],
       { VMC_CLIENT_ID: sim.credentials.clientId, VMC_CLIENT_SECRET: sim.credentials.clientSecret },
-      { version: 'test' },
+      { version: 'test', collectors: COLLECTORS },
     );
     if (parsed.action !== 'run') throw new Error('unexpected');
     exporter = await startExporter(parsed.config, { logger: log.logger, secrets: log.secrets, version: 'test', clock, processMetrics: false });
@@ -76,7 +77,7 @@ describe('real-world payloads through a real scrape', () => {
   });
 
   test('skipped and merged entries are logged, not fatal', () => {
-    const warn = log.lines.find((l) => l.msg === 'SDDC list had entries that were skipped or merged');
+    const warn = log.lines.find((l) => l.msg === 'collected data had entries that were skipped or merged');
     assert.ok(warn, 'a warning lists the problems');
     assert.ok((warn['count'] as number) > 0);
   });

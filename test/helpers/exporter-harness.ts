@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { startExporter, type Exporter } from '../../src/run.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/src/server.js';
@@ -236,7 +237,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (!argv.some((a) => a.startsWith('--cache.ttl'))) argv.push('--cache.ttl=0');
   let parsed;
   try {
-    parsed = await parseCommandLine(argv, env, { version: '0.0.0-test' });
+    parsed = await parseCommandLine(argv, env, { version: '0.0.0-test', collectors: COLLECTORS });
   } catch (err) {
     await sim.close();
     throw err;

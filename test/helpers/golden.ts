@@ -18,7 +18,7 @@ export async function assertGolden(actual: string, file: URL): Promise<void> {
 export function stabilize(exposition: string): string {
   return exposition
     .split('\n')
-    .filter((l) => !/^vmc_(scrape_duration_seconds|api_request_duration_seconds|token_refresh_duration_seconds)/.test(l))
+    .filter((l) => !/^vmc_(scrape_duration_seconds|collector_duration_seconds|api_request_duration_seconds|token_refresh_duration_seconds)/.test(l))
     .map((l) => l.replace(/nodejs_version="[^"]*"/, 'nodejs_version="NODE"'))
     .join('\n');
 }

@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { Collector } from '../../src/collect/collector.js';
+import express from 'express';
+import type { TokenManager } from '../../src/auth/token-manager.js';
+import { sddcsCollector } from '../../src/collect/collectors/sddcs.js';
+import { CollectionEngine } from '../../src/collect/engine.js';
 import { StaticOrgs } from '../../src/collect/org-discovery.js';
 import { createApp } from '../../src/http/app.js';
-import { acceptsGzip, createMetricsHandler, scrapeBudgetMs } from '../../src/http/metrics-route.js';
+import { acceptsGzip, createMetricsHandler, negotiateFormat, scrapeBudgetMs } from '../../src/http/metrics-route.js';
 import { systemClock } from '../../src/lib/clock.js';
+import type { VmcClient } from '../../src/vmc/vmc-client.js';
 import { ExpositionCache } from '../../src/metrics/exposition.js';
 import { ScrapeTail } from '../../src/metrics/scrape-tail.js';
 import { SelfMetrics } from '../../src/metrics/self-metrics.js';
@@ -22,9 +26,32 @@ describe('scrape budget', () => {
     ['nonsense', 0.5, 9500],
     ['-3', 0.5, 9500],
     ['2', 0, 2000],
+    ['1e9', 0.5, 299_500],
+    ['Infinity', 0.5, 9500],
   ];
   for (const [header, offset, want] of cases) test(`header ${header} offset ${offset} → ${want} ms`, () => assert.equal(scrapeBudgetMs(header, offset), want));
 });
+
+/** Runs `f` on a real Express request carrying `headers`. */
+async function onRequest<T>(headers: Record<string, string>, f: (req: express.Request) => T): Promise<T> {
+  const app = express();
+  let result: T | undefined;
+  app.get('/', (req, res) => {
+    result = f(req);
+    res.end();
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/', headers }, (res) => res.resume().on('end', resolve)).on('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+  return result as T;
+}
 
 describe('Accept-Encoding', () => {
   const cases: Array<[string | undefined, boolean]> = [
@@ -36,7 +63,20 @@ describe('Accept-Encoding', () => {
     ['*', true],
     [undefined, false],
   ];
-  for (const [h, want] of cases) test(String(h), () => assert.equal(acceptsGzip(h), want));
+  for (const [h, want] of cases) test(String(h), async () => assert.equal(await onRequest(h === undefined ? {} : { 'accept-encoding': h }, acceptsGzip), want));
+});
+
+describe('Accept: OpenMetrics when asked for first, the text format otherwise', () => {
+  const cases: Array<[string | undefined, 'text' | 'openmetrics']> = [
+    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'openmetrics'],
+    ['application/openmetrics-text; version=0.0.1', 'openmetrics'],
+    ['text/plain;version=0.0.4', 'text'],
+    ['text/plain;q=0.5,application/openmetrics-text;q=0.4', 'text'],
+    ['*/*', 'text'],
+    ['application/json', 'text'],
+    [undefined, 'text'],
+  ];
+  for (const [h, want] of cases) test(String(h), async () => assert.equal(await onRequest(h === undefined ? {} : { accept: h }, negotiateFormat), want));
 });
 
 describe('HTTP app', () => {
@@ -47,18 +87,19 @@ describe('HTTP app', () => {
   let url: string;
   const list: SddcList = { sddcs: [], problems: [] };
   before(async () => {
-    const collector = new Collector({
+    const engine = new CollectionEngine({
+      collectors: [{ definition: { ...sddcsCollector, fetch: async () => (await hold, list) }, ttlMs: 0, options: {} }],
+      primary: 'sddcs',
       orgs: new StaticOrgs(['org-a']),
-      fetchSddcs: async () => (await hold, list),
+      vmc: {} as VmcClient,
+      tokens: () => ({}) as TokenManager,
       clock: systemClock,
-      ttlMs: 0,
       maxStaleMs: 0,
-      concurrency: 1,
       logger: log.logger,
     });
     const app = createApp({
       telemetryPath: '/metrics',
-      metrics: createMetricsHandler({ collector, cache: new ExpositionCache(), tail: new ScrapeTail(new SelfMetrics('t', false)), timeoutOffsetSeconds: 0.5 }),
+      metrics: createMetricsHandler({ engine, cache: new ExpositionCache(), tail: new ScrapeTail(new SelfMetrics('t', false)), timeoutOffsetSeconds: 0.5 }),
       isReady: () => true,
       maxRequests: 1,
       version: '1.2.3',
@@ -119,6 +160,28 @@ describe('HTTP app', () => {
     const bad = await fetch(`${url}/%E0%A4%A`);
     assert.ok(bad.status === 400 || bad.status === 404, String(bad.status));
     assert.doesNotMatch(await bad.text(), /Error|at |node_modules|express/);
+  });
+
+  test('the telemetry path is an exact, case-sensitive path', async () => {
+    hold = Promise.resolve();
+    assert.equal((await fetch(`${url}/METRICS`)).status, 404);
+    assert.equal((await fetch(`${url}/metrics/`)).status, 404);
+    assert.equal((await fetch(`${url}/metrics?x=1`)).status, 200);
+  });
+
+  test('Prometheus asking for OpenMetrics first gets it, ending in # EOF, with counters named as OpenMetrics says', async () => {
+    hold = Promise.resolve();
+    const res = await fetch(`${url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' },
+    });
+    assert.equal(res.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+    const text = await res.text();
+    assert.ok(text.endsWith('# EOF\n'), 'ends with # EOF');
+    assert.equal(text.match(/# EOF/g)?.length, 1);
+    assert.match(text, /# TYPE vmc_up gauge\n/);
+    assert.match(text, /org_id=\\"\\" reports listing the orgs/, 'quotes escaped in HELP');
+    const plain = await (await fetch(`${url}/metrics`)).text();
+    assert.doesNotMatch(plain, /# EOF/);
   });
 
   test('health and readiness', async () => {

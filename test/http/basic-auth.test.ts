@@ -8,8 +8,7 @@ import bcrypt from 'bcryptjs';
 import express from 'express';
 import { ManualClock } from '../../src/lib/clock.js';
 import { basicAuth, parseBasicAuthorization, type BasicAuthOptions } from '../../src/http/basic-auth.js';
-import { createServer } from '../../src/http/serve.js';
-import { close, get, listen, okApp, replaceFile } from './tls-fixtures.js';
+import { close, get, listen, okApp, replaceFile, serverFor } from './tls-fixtures.js';
 
 /** Made with `htpasswd -nbBC 10 user pass` (Apache's `$2y$` variant). */
 const HTPASSWD_USER_PASS = '$2y$10$mL2gFaW0y97bbghQYK4au.JGeDAVovHOGP0.gcoUhYMZlaT.GjC7u';
@@ -59,7 +58,7 @@ describe('basicAuth through createServer and a web config file', () => {
     app.get('/metrics', (_req, res) => {
       res.type('text/plain').send('ok');
     });
-    server = (await createServer(app, { webConfigPath: file, clock })) as http.Server;
+    server = (await serverFor(file, app, { clock })) as http.Server;
     port = await listen(server);
   });
   after(() => close(server));

@@ -9,7 +9,7 @@ import express from 'express';
 import { ManualClock } from '../../src/lib/clock.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { DEFAULT_SERVER_LIMITS, createServer } from '../../src/http/serve.js';
-import { RecordingLogger, close, get, listen, makePki, okApp, replaceFile, type Pki } from './tls-fixtures.js';
+import { RecordingLogger, close, get, listen, makePki, okApp, replaceFile, serverFor, type Pki } from './tls-fixtures.js';
 
 let pki: Pki;
 let n = 0;
@@ -43,7 +43,7 @@ async function withServer<T>(server: http.Server | https.Server, fn: (port: numb
 
 describe('createServer without TLS', () => {
   it('serves plain HTTP without a web config, with the server limits set', async () => {
-    const server = await createServer(okApp);
+    const server = createServer(okApp);
     assert.ok(server instanceof http.Server);
     assert.ok(!(server instanceof https.Server));
     assert.equal(server.headersTimeout, DEFAULT_SERVER_LIMITS.headersTimeoutMs);
@@ -63,7 +63,7 @@ describe('createServer without TLS', () => {
     app.get('/', (_req, res) => {
       res.type('text/plain').send('ok');
     });
-    const server = await createServer(app, { webConfigPath: file });
+    const server = await serverFor(file, app);
     assert.ok(!(server instanceof https.Server));
     await withServer(server, async (port) => {
       const r = await get(port);
@@ -74,7 +74,7 @@ describe('createServer without TLS', () => {
   });
 
   it('answers 408 to a client that never finishes its headers', async () => {
-    const server = await createServer(okApp, { limits: { headersTimeoutMs: 50, requestTimeoutMs: 100, connectionsCheckingIntervalMs: 10 } });
+    const server = createServer(okApp, { limits: { headersTimeoutMs: 50, requestTimeoutMs: 100, connectionsCheckingIntervalMs: 10 } });
     await withServer(server, async (port) => {
       const reply = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
@@ -90,7 +90,7 @@ describe('createServer without TLS', () => {
   it('rejects an invalid web config with its ConfigError', async () => {
     const file = path.join(pki.dir, `bad-${++n}.yml`);
     writeFileSync(file, 'tls_server_config:\n  cert_file: tls.crt\n');
-    await assert.rejects(createServer(okApp, { webConfigPath: file }), (err: unknown) => {
+    await assert.rejects(serverFor(file, okApp), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.equal(err.message, `--web.config.file ${file}: tls_server_config.key_file: missing; set key_file or key`);
       return true;
@@ -101,7 +101,7 @@ describe('createServer without TLS', () => {
 describe('createServer with TLS', () => {
   it('serves HTTPS that verifies against the CA for IP 127.0.0.1', async () => {
     const { file } = site();
-    const server = await createServer(okApp, { webConfigPath: file });
+    const server = await serverFor(file, okApp);
     assert.ok(server instanceof https.Server);
     await withServer(server, async (port) => {
       const r = await get(port, { tls: true, ca: pki.ca.cert });
@@ -115,7 +115,7 @@ describe('createServer with TLS', () => {
 
   it('RequireAndVerifyClientCert: no or untrusted client certificate fails the handshake, a CA-signed one works', async () => {
     const { file } = site(['  client_auth_type: RequireAndVerifyClientCert', `  client_ca_file: ${pki.ca.certFile}`]);
-    const server = await createServer(okApp, { webConfigPath: file });
+    const server = await serverFor(file, okApp);
     await withServer(server, async (port) => {
       await assert.rejects(get(port, { tls: true, ca: pki.ca.cert }));
       await assert.rejects(get(port, { tls: true, ca: pki.ca.cert, clientCert: pki.rogueClient }));
@@ -127,7 +127,7 @@ describe('createServer with TLS', () => {
 
   it('VerifyClientCertIfGiven: no certificate or a trusted one pass, an untrusted one gets 403', async () => {
     const { file } = site(['  client_auth_type: VerifyClientCertIfGiven', '  client_ca_file: ../ca.crt']);
-    const server = await createServer(okApp, { webConfigPath: file });
+    const server = await serverFor(file, okApp);
     await withServer(server, async (port) => {
       assert.equal((await get(port, { tls: true, ca: pki.ca.cert })).status, 200);
       assert.equal((await get(port, { tls: true, ca: pki.ca.cert, clientCert: pki.client })).status, 200);
@@ -139,7 +139,7 @@ describe('createServer with TLS', () => {
 
   it('RequireAnyClientCert: any certificate passes, none gets 403', async () => {
     const { file } = site(['  client_auth_type: RequireAnyClientCert']);
-    const server = await createServer(okApp, { webConfigPath: file });
+    const server = await serverFor(file, okApp);
     await withServer(server, async (port) => {
       assert.equal((await get(port, { tls: true, ca: pki.ca.cert, clientCert: pki.rogueClient })).status, 200);
       const r = await get(port, { tls: true, ca: pki.ca.cert });
@@ -152,7 +152,7 @@ describe('createServer with TLS', () => {
     const { file, cert, key } = site();
     const clock = new ManualClock();
     const logger = new RecordingLogger();
-    const server = await createServer(okApp, { webConfigPath: file, clock, logger });
+    const server = await serverFor(file, okApp, { clock, logger });
     await withServer(server, async (port) => {
       const seen = async (): Promise<string | undefined> => (await get(port, { tls: true, ca: pki.ca.cert })).serial;
       assert.equal(await seen(), '5E01');
@@ -182,7 +182,7 @@ describe('createServer with TLS', () => {
   it('applies a changed client_auth_type to new connections', async () => {
     const { file } = site();
     const clock = new ManualClock();
-    const server = await createServer(okApp, { webConfigPath: file, clock });
+    const server = await serverFor(file, okApp, { clock });
     await withServer(server, async (port) => {
       assert.equal((await get(port, { tls: true, ca: pki.ca.cert })).status, 200);
       replaceFile(
@@ -204,7 +204,7 @@ describe('createServer with TLS', () => {
 
   it('honours min_version', async () => {
     const { file } = site(['  min_version: TLS13']);
-    const server = await createServer(okApp, { webConfigPath: file });
+    const server = await serverFor(file, okApp);
     await withServer(server, async (port) => {
       const r = await new Promise<string>((resolve, reject) => {
         const req = https.get({ host: '127.0.0.1', port, ca: pki.ca.cert, agent: false, maxVersion: 'TLSv1.2' }, () =>

@@ -9,6 +9,12 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import express from 'express';
+import { edge } from '../../src/http/app.js';
+import type { BasicAuthOptions } from '../../src/http/basic-auth.js';
+import { createServer, type ServerLimits } from '../../src/http/serve.js';
+import type { Clock } from '../../src/lib/clock.js';
+import { WebConfigSource, type WebLogger } from '../../src/web-config/index.js';
 import type tls from 'node:tls';
 
 /** A key pair with a certificate, as file paths and PEM text. */
@@ -226,4 +232,28 @@ export class RecordingLogger {
   info(obj: object, msg: string): void {
     this.infos.push({ obj, msg });
   }
+}
+
+/** Options of {@link serverFor}. */
+export interface ServerForOptions {
+  readonly clock?: Clock;
+  readonly logger?: WebLogger;
+  readonly limits?: Partial<ServerLimits>;
+  readonly basicAuth?: BasicAuthOptions;
+}
+
+/**
+ * The exporter's HTTP edge around a test handler: loads `file` as `--web.config.file`
+ * (throws its ConfigError), puts the edge middleware (headers, client certificates, basic
+ * auth) in front of `handler`, and creates the server (HTTPS when the file says so).
+ */
+export async function serverFor(file: string, handler: http.RequestListener, opts: ServerForOptions = {}): Promise<http.Server | https.Server> {
+  const webConfig = await WebConfigSource.open(file, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  const app = express();
+  app.use(edge(webConfig, opts.basicAuth));
+  app.use((req, res) => handler(req, res));
+  return createServer(app, { webConfig, ...(opts.limits ? { limits: opts.limits } : {}) });
 }

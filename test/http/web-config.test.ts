@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { ManualClock } from '../../src/lib/clock.js';
 import { ConfigError } from '../../src/lib/errors.js';
-import { WebConfigSource, loadWebConfig } from '../../src/http/web-config.js';
+import { WebConfigSource, loadWebConfig } from '../../src/web-config/index.js';
 import { RecordingLogger, makePki, replaceFile, type Pki } from './tls-fixtures.js';
 
 let pki: Pki;
@@ -148,7 +148,6 @@ describe('loadWebConfig', () => {
     const PW = 'plain-text-password';
     // [name, YAML (or undefined = the file does not exist), expected message after "--web.config.file <file>: "]
     const cases: Array<[string, string | undefined, (dir: string) => string]> = [
-      ['missing file', undefined, () => 'no such file'],
       ['invalid YAML', 'tls_server_config: [\n', () => 'invalid YAML at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
       ['duplicate key', `basic_auth_users:\n  a: ${hash}\n  a: ${hash}\n`, () => 'invalid YAML at line 3, column 3: Map keys must be unique'],
       ['two documents', 'basic_auth_users: {}\n---\nfoo: 1\n', () => 'invalid YAML at line 2, column 1: only one YAML document is allowed'],
@@ -191,6 +190,11 @@ describe('loadWebConfig', () => {
       ['unknown header', 'http_server_config:\n  headers:\n    X-Powered-By: me\n', () => 'http_server_config.headers.X-Powered-By: cannot be configured (allowed: Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection)'],
       ['bad X-Frame-Options', 'http_server_config:\n  headers:\n    X-Frame-Options: allow-from x\n', () => 'http_server_config.headers.X-Frame-Options: must be one of deny, sameorigin'],
     ];
+
+    it('missing file: the same message as for a flag naming an unreadable file', async () => {
+      const file = path.join(pki.dir, 'does-not-exist.yml');
+      await assert.rejects(loadWebConfig(file), new ConfigError(`--web.config.file: cannot read "${file}": no such file`));
+    });
 
     for (const [name, yaml, expected] of cases) {
       it(name, async () => {

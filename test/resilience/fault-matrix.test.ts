@@ -254,9 +254,9 @@ const CASES: readonly Case[] = [
     name: 'wrong types (object instead of array)',
     fault: (org) => ({ endpoint: 'sddcs', org, kind: 'wrong-types' }),
     up: 0,
-    log: /^expected a JSON array of SDDCs, got object$/,
-    code: 'MALFORMED_RESPONSE',
-    api: { endpoint: 'sddcs', code: '200' },
+    log: /\/sddcs: HTTP 200 with a body of the wrong shape: expected a JSON array of SDDCs, got object$/,
+    code: 'UPSTREAM_MALFORMED',
+    api: { endpoint: 'sddcs', code: 'malformed' },
     attempts: 'once',
   },
   OVERSIZE_EXTRA_BYTES > DEFAULT_MAX_BODY_BYTES
@@ -510,7 +510,7 @@ describe('fault matrix (fault on one of two orgs)', { concurrency: 12 }, () => {
       assert.equal(up(s1, b), 1);
       assert.equal(sddcCount(s1, a), n);
       const warn = h.logs.find((l) => l['level'] === 'warn' && l['org_id'] === a);
-      assert.equal(warn?.['msg'], 'SDDC list had entries that were skipped or merged');
+      assert.equal(warn?.['msg'], 'collected data had entries that were skipped or merged');
       assert.deepEqual(warn?.['problems'], [`SDDC entry ${n} has no id; skipped`]);
       assert.ok(!h.rawLogs().includes('Qz-canary-password-0001'));
       assert.ok(!s1.body.includes('Qz-canary-password-0001'));
@@ -563,7 +563,7 @@ describe('body size limit', () => {
         })
       ).json();
       const metrics = new SelfMetrics('test', false);
-      const client = new HttpClient({ dispatcher, metrics, secrets: new SecretRegistry(), clock: systemClock, maxBodyBytes: 1024 * 1024 });
+      const client = new HttpClient({ dispatcher, observer: metrics, secrets: new SecretRegistry(), clock: systemClock, maxBodyBytes: 1024 * 1024 });
       const err = await client
         .send({
           endpoint: 'sddcs',

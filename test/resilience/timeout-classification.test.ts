@@ -31,7 +31,7 @@ test('a request without an answer within its timeout is reported as a timeout, w
   try {
     sim.addFault({ endpoint: 'any', kind: 'hang' });
     const metrics = new SelfMetrics('test', false);
-    const client = new HttpClient({ dispatcher, metrics, secrets: new SecretRegistry(), clock: systemClock });
+    const client = new HttpClient({ dispatcher, observer: metrics, secrets: new SecretRegistry(), clock: systemClock });
     const one = (timeoutMs: number) =>
       client
         .send({ endpoint: 'sddcs', method: 'GET', url: `${sim.url}/vmc/api/orgs/${sim.orgIds[0]}/sddcs`, headers: {}, timeoutMs })

@@ -45,13 +45,13 @@ describe('withRetries', () => {
         if (n < 3) throw http(503, 1000);
         return 'ok';
       },
-      { deadline: clock.now() + 10_000, clock, sleep: async (ms) => void (waits.push(ms), clock.advance(ms)) },
+      { giveUpAt: clock.now() + 10_000, clock, sleep: async (ms) => void (waits.push(ms), clock.advance(ms)) },
     );
     assert.equal(out, 'ok');
     assert.deepEqual(waits, [1000, 1000]);
   });
 
-  test('a Retry-After beyond the deadline is not waited for', async () => {
+  test('a Retry-After beyond the call budget is not waited for', async () => {
     const clock = new ManualClock();
     let n = 0;
     await assert.rejects(
@@ -60,7 +60,7 @@ describe('withRetries', () => {
           n++;
           throw http(429, 60_000);
         },
-        { deadline: clock.now() + 10_000, clock, sleep: async () => assert.fail('must not wait') },
+        { giveUpAt: clock.now() + 10_000, clock, sleep: async () => assert.fail('must not wait') },
       ),
       (err: UpstreamError) => err.retryAfterMs === 60_000,
     );
@@ -76,7 +76,7 @@ describe('withRetries', () => {
           n++;
           throw http(500);
         },
-        { deadline: clock.now() + 60_000, clock, sleep: async () => undefined, random: () => 0 },
+        { giveUpAt: clock.now() + 60_000, clock, sleep: async () => undefined, random: () => 0 },
       ),
     );
     assert.equal(n, DEFAULT_RETRY_POLICY.maxAttempts);
@@ -85,7 +85,7 @@ describe('withRetries', () => {
   test('4xx fails at once', async () => {
     const clock = new ManualClock();
     let n = 0;
-    await assert.rejects(withRetries(async () => (n++, Promise.reject(http(404))), { deadline: clock.now() + 60_000, clock }));
+    await assert.rejects(withRetries(async () => (n++, Promise.reject(http(404))), { giveUpAt: clock.now() + 60_000, clock }));
     assert.equal(n, 1);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * YAML text → validated, typed web configuration (before any certificate file is read):
  * YAML syntax, top-level keys, `http_server_config` headers, `basic_auth_users` bcrypt
- * hashes, and the `tls_server_config` plan via `web-config-tls-plan.ts`. Every error is a
+ * hashes, and the `tls_server_config` plan via `tls-plan.ts`. Every error is a
  * one-line {@link ConfigError} from {@link Problems}.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { checkKeys, isRecord, optBool, optSection, type KeySet, type Problems } from './web-config-fields.js';
-import { planTls, type TlsPlan } from './web-config-tls-plan.js';
-import type { HttpServerConfig } from './web-config-types.js';
+import { checkKeys, isRecord, optBool, optSection, type KeySet, type Problems } from './fields.js';
+import { planTls, type TlsPlan } from './tls-plan.js';
+import type { HttpServerConfig } from './types.js';
 
 /**
  * Headers `http_server_config.headers` may set, with their allowed values when the toolkit

@@ -25,22 +25,6 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Describes a failed file read by its errno code only (never the path or contents). */
-export function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return `cannot read (${code ?? 'unknown error'})`;
-  }
-}
-
 /** Allowed keys of one mapping: `known` ones, of which `unsupported` ones are refused. */
 export interface KeySet {
   /** Every key the toolkit format defines for this mapping. */

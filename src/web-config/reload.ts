@@ -8,8 +8,8 @@ import { readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
-import { loadTracking, loadWebConfig } from './web-config-load.js';
-import type { ReadFileFn, StatFn, WebConfig, WebLogger } from './web-config-types.js';
+import { loadTracking, loadWebConfig } from './load.js';
+import type { ReadFileFn, StatFn, WebConfig, WebLogger } from './types.js';
 
 /** Options of {@link WebConfigSource.open}. */
 export interface WebConfigSourceOptions {

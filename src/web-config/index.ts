@@ -9,15 +9,15 @@
  * inline keys or password hashes.
  *
  * The implementation is split by role; this module is the public entry point:
- * - `web-config-types.ts`: the exported types;
- * - `web-config-load.ts`: {@link loadWebConfig} (read, parse, check the TLS files);
- * - `web-config-parse.ts`, `web-config-tls-plan.ts`, `web-config-fields.ts`: YAML to
+ * - `types.ts`: the exported types;
+ * - `load.ts`: {@link loadWebConfig} (read, parse, check the TLS files);
+ * - `parse.ts`, `tls-plan.ts`, `fields.ts`: YAML to
  *   validated settings, and the error messages;
  * - `tls-files.ts`: reading and checking PEM certificate, key and CA files;
- * - `web-config-reload.ts`: {@link WebConfigSource}.
+ * - `reload.ts`: {@link WebConfigSource}.
  */
-export { loadWebConfig } from './web-config-load.js';
-export { WebConfigSource, type WebConfigListener, type WebConfigSourceOptions } from './web-config-reload.js';
+export { loadWebConfig } from './load.js';
+export { WebConfigSource, type WebConfigListener, type WebConfigSourceOptions } from './reload.js';
 export type {
   CertificateInfo,
   ClientAuthType,
@@ -29,4 +29,4 @@ export type {
   TlsVersionName,
   WebConfig,
   WebLogger,
-} from './web-config-types.js';
+} from './types.js';

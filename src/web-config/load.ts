@@ -1,15 +1,17 @@
 /**
  * Loading a web configuration file end to end: read the file, parse it
- * (`web-config-parse.ts`), then read and check the TLS files it names (`tls-files.ts`).
+ * (`parse.ts`), then read and check the TLS files it names (`tls-files.ts`).
  * {@link loadWebConfig} is the public entry point; {@link loadTracking} also reports the
  * files involved, for the reload source.
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Problems, describeReadError } from './web-config-fields.js';
-import { parseWebConfigText } from './web-config-parse.js';
+import { ConfigError } from '../lib/errors.js';
+import { describeReadError } from '../lib/read-error.js';
+import { Problems } from './fields.js';
+import { parseWebConfigText } from './parse.js';
 import { buildTls } from './tls-files.js';
-import type { ReadFileFn, WebConfig } from './web-config-types.js';
+import type { ReadFileFn, WebConfig } from './types.js';
 
 /**
  * Loads like {@link loadWebConfig}; `onFiles` receives the absolute paths the file names as
@@ -27,7 +29,7 @@ export async function loadTracking(
   try {
     text = (await readFile(abs)).toString('utf8');
   } catch (err) {
-    throw p.whole(describeReadError(err));
+    throw new ConfigError(`--web.config.file: cannot read "${file}": ${describeReadError(err)}`);
   }
   const { plan, http, users } = parseWebConfigText(text, path.dirname(abs), p);
 

@@ -1,4 +1,4 @@
-/** Bounds how many async tasks run at once (`--vmc.concurrency`). */
+/** Bounds how many async tasks run at once (`--vmc.concurrency` bounds VMC requests with it). */
 export class Semaphore {
   #free: number;
   readonly #waiting: Array<() => void> = [];

@@ -6,9 +6,10 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
-import { describeReadError, type Problems } from './web-config-fields.js';
-import type { PemSource, TlsPlan } from './web-config-tls-plan.js';
-import type { ReadFileFn, TlsServerConfig, TlsVersionName } from './web-config-types.js';
+import { describeReadError } from '../lib/read-error.js';
+import type { Problems } from './fields.js';
+import type { PemSource, TlsPlan } from './tls-plan.js';
+import type { ReadFileFn, TlsServerConfig, TlsVersionName } from './types.js';
 
 const TLS_VERSIONS: Readonly<Record<TlsVersionName, tls.SecureVersion>> = {
   TLS10: 'TLSv1',

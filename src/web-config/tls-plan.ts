@@ -4,8 +4,8 @@
  * OpenSSL equivalents, without reading any file. The files are read by `tls-files.ts`.
  */
 import path from 'node:path';
-import { checkKeys, optBool, optString, optStringList, type KeySet, type Problems } from './web-config-fields.js';
-import type { ClientAuthType, TlsVersionName } from './web-config-types.js';
+import { checkKeys, optBool, optString, optStringList, type KeySet, type Problems } from './fields.js';
+import type { ClientAuthType, TlsVersionName } from './types.js';
 
 /** Go's names for the values of `client_auth_type` (plus the toolkit's legacy alias). */
 const CLIENT_AUTH_TYPES: ReadonlyMap<string, ClientAuthType> = new Map<string, ClientAuthType>([
