@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Config } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { DEFAULTS, FLAGS, type FlagName } from '../../src/config/flags.js';
-import { renderFlagsMarkdown } from '../../src/config/help.js';
 import { formatListenAddress } from '../../src/config/listen-address.js';
 import { parseCommandLine, type ParseOptions } from '../../src/config/parse-config.js';
 import { ConfigError } from '../../src/lib/errors.js';
@@ -534,11 +533,5 @@ describe('--help and --version', () => {
 
   it('--version prints the version', async () => {
     assert.deepEqual(await parse(['--version'], SECRET_ENV), { action: 'print', text: `vmc-exporter ${VERSION}` });
-  });
-
-  it('docs/fragments/flags.md is up to date', async () => {
-    const docs = await readFile(new URL('../../docs/fragments/flags.md', import.meta.url), 'utf8');
-    assert.equal(docs, renderFlagsMarkdown());
-    for (const flag of FLAGS) assert.ok(docs.includes(`\`--${flag.name}`), flag.name);
   });
 });
