@@ -98,7 +98,7 @@ export function renderFlagsMarkdown(table: readonly FlagSpec[]): string {
     ].map(cell);
   });
   return [
-    '<!-- Generated from the flag table (src/config/flag-table.ts and each collector) by renderFlagsMarkdown(); a test checks it. -->',
+    '<!-- Generated from the flag table (src/config/flag-table.ts and each collector) by npm run docs:flags; test/docs/flags.test.ts checks it. -->',
     '',
     '| Flag | Environment | Default | Meaning |',
     '| --- | --- | --- | --- |',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +8,6 @@ import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import type { Config, ConfigWithoutAuth } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { flagTable } from '../../src/config/flag-table.js';
-import { renderFlagsMarkdown } from '../../src/config/help.js';
 import { formatListenAddress } from '../../src/config/listen-address.js';
 import { parseCommandLine, type ParseOptions } from '../../src/config/parse-config.js';
 import { ConfigError } from '../../src/lib/errors.js';
@@ -538,11 +537,5 @@ describe('--help and --version', () => {
 
   it('--version prints the version', async () => {
     assert.deepEqual(await parse(['--version'], SECRET_ENV), { action: 'print', text: `vmc-exporter ${VERSION}` });
-  });
-
-  it('docs/fragments/flags.md is up to date', async () => {
-    const docs = await readFile(new URL('../../docs/fragments/flags.md', import.meta.url), 'utf8');
-    assert.equal(docs, renderFlagsMarkdown(FLAGS));
-    for (const flag of FLAGS) assert.ok(docs.includes(`--${flag.name}`) || docs.includes(`--[no-]${flag.name}`), flag.name);
   });
 });

@@ -9,9 +9,7 @@ import {
   loadAlertRules,
   loadPrometheusConfig,
   ruleFilePaths,
-  runbookAnchors,
   runbookUrlFor,
-  RUNBOOK_FRAGMENT,
 } from './lib/rules.js';
 import { assertRunOk, readRepoYaml, repoPath, requireTools, run } from './lib/tools.js';
 
@@ -105,14 +103,6 @@ describe('alert rules', () => {
       assert.match(a.description ?? '', /\{\{[^}]*\$(labels|value)/, `${where}: description templates $labels or $value`);
       assert.equal(a.runbook_url, runbookUrlFor(rule.alert), `${where}: runbook_url`);
     }
-  });
-
-  test(`${RUNBOOK_FRAGMENT} has a runbook anchor for every alert`, () => {
-    const anchors = runbookAnchors();
-    const missing = loadAlertRules()
-      .map((r) => `runbook-${r.alert.toLowerCase()}`)
-      .filter((a) => !anchors.has(a));
-    assert.deepEqual(missing, [], `anchors missing from ${RUNBOOK_FRAGMENT}`);
   });
 
   test('every alert has a unit test where it fires and one where it must stay silent', () => {

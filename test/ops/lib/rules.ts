@@ -1,7 +1,7 @@
 /**
  * Reading the alert rules and the runbook fragment for the operator-kit tests.
  */
-import { readRepoFile, readRepoYaml } from './tools.js';
+import { readRepoYaml } from './tools.js';
 
 /** One alerting rule as written in a Prometheus rules file. */
 export interface AlertRule {
@@ -46,39 +46,6 @@ export function loadAlertRules(): Array<AlertRule & { file: string }> {
   return out;
 }
 
-/** The runbook section the README includes verbatim. */
-export const RUNBOOK_FRAGMENT = 'docs/fragments/runbook.md';
-
 /** The runbook URL an alert's `runbook_url` must carry. */
 export const runbookUrlFor = (alert: string): string =>
   `https://github.com/vmc-exporter/vmc-exporter#runbook-${alert.toLowerCase()}`;
-
-/**
- * The anchor GitHub generates for a Markdown heading: lower-cased, punctuation other than
- * `-` and `_` dropped, spaces turned into `-`.
- */
-export function githubSlug(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/<[^>]*>/g, '')
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-/** Every anchor a Markdown text defines: heading slugs and explicit `<a id|name="...">`. */
-export function markdownAnchors(markdown: string): Set<string> {
-  const anchors = new Set<string>();
-  let inFence = false;
-  for (const line of markdown.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    if (inFence) continue;
-    const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-    if (heading?.[1]) anchors.add(githubSlug(heading[1]));
-    for (const m of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) if (m[1]) anchors.add(m[1]);
-  }
-  return anchors;
-}
-
-/** Anchors defined by the runbook fragment. */
-export const runbookAnchors = (): Set<string> => markdownAnchors(readRepoFile(RUNBOOK_FRAGMENT));
