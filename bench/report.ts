@@ -50,6 +50,14 @@ export interface CachedComparison {
   readonly baselineCpuMsPerRequest: number;
 }
 
+/** The exporter's Express route against a bare `node:http` dispatch of the same handler, for one encoding. */
+export interface RouteCost {
+  /** `/metrics` as an Express route behind the middleware. */
+  readonly express: LoadResult;
+  /** The same handler reached without Express's router and middleware. */
+  readonly bypass: LoadResult;
+}
+
 /** One cold-scrape measurement (main estate or a scaling point). */
 export interface ColdResult {
   /** The estate. */
@@ -183,6 +191,8 @@ export interface BenchResult {
   plain?: CachedComparison;
   /** Cached throughput, gzip. */
   gzip?: CachedComparison;
+  /** What the Express route costs, plain and gzip. */
+  routeCost?: { plain: RouteCost; gzip: RouteCost };
   /** Memory of the cached exporter. */
   memory?: MemoryResult;
   /** Upstream calls. */
@@ -242,6 +252,11 @@ export function evaluate(r: BenchResult, orgs: readonly string[], judgePerforman
     checks.push(perf({ name: `cached p99 (${label}) vs baseline p99`, target: `<= ${TARGETS.p99Ratio}x`, value: `${f(pr, 2)}x`, pass: pr <= TARGETS.p99Ratio }));
     const errors = c.exporter.errors + c.baseline.errors;
     checks.push({ name: `no failed requests (${label})`, target: '0', value: String(errors), pass: errors === 0 });
+  }
+  if (r.routeCost) {
+    for (const [label, c] of Object.entries(r.routeCost)) {
+      checks.push(perf({ name: `Express route vs bare dispatch (${label}), throughput`, target: 'info', value: `${f(c.express.rps / c.bypass.rps, 3)}x`, pass: true }));
+    }
   }
   if (r.cold) {
     const ratio = r.cold.overheadMs / r.cold.floor.jsonParseMs;
@@ -350,6 +365,18 @@ export function render(r: BenchResult): string {
     out.push('');
     out.push(`1-2. cached scrapes: ${c ? `${String(r.options['concurrency'])} concurrent clients, ${f(c.exporter.elapsedMs / 1000, 1)} s each` : ''}, same load generator (own process), same bytes`);
     out.push(table(['run', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms/req', 'Gbit/s', 'errors'], cachedRows));
+  }
+  if (r.routeCost) {
+    const rows: string[][] = [];
+    for (const [label, c] of Object.entries(r.routeCost)) {
+      for (const [who, l] of [['express', c.express], ['bypass', c.bypass]] as const) {
+        rows.push([`${label} ${who}`, String(l.requests), f(l.rps, 1), f(l.latency.p50, 2), f(l.latency.p99, 2), String(l.errors)]);
+      }
+      rows.push([`${label} ratio`, '', `${f(c.express.rps / c.bypass.rps, 3)}x`, `${f(c.express.latency.p50 / c.bypass.latency.p50, 3)}x`, `${f(c.express.latency.p99 / c.bypass.latency.p99, 3)}x`, '']);
+    }
+    out.push('');
+    out.push('1b. the Express route against a bare node:http dispatch of the same handler (same process, cached body, alternating rounds)');
+    out.push(table(['run', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors'], rows));
   }
 
   if (r.cold) {

@@ -40,6 +40,7 @@ import {
   type CachedComparison,
   type ColdResult,
   evaluate,
+  type RouteCost,
   type MachineInfo,
   render,
   type ScalingPoint,
@@ -394,6 +395,34 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   await exporter.child.stop(10_000);
 }
 
+/**
+ * Phase 1b: the Express route against a bare dispatch of the same metrics handler, both in
+ * one child process (bench/route-cost.ts), loaded in alternating rounds.
+ */
+async function routeCostPhase(opts: Options, sim: Sim): Promise<{ plain: RouteCost; gzip: RouteCost }> {
+  const child = spawnBenchModule('route cost', 'route-cost.ts', [JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, orgs: sim.orgs })]);
+  try {
+    const urls = await firstJsonLine<{ express: string; bypass: string }>(child, 120_000);
+    const measure = async (label: string, headers: Record<string, string>): Promise<RouteCost> => {
+      const spec = { path: '/metrics', headers, concurrency: opts.concurrency, durationMs: (opts.durationS * 1000) / opts.rounds, warmupMs: opts.warmupS * 1000, keepSamples: true };
+      const runs = { express: [] as LoadResult[], bypass: [] as LoadResult[] };
+      for (let i = 0; i < opts.rounds; i++) {
+        const order = i % 2 === 0 ? (['express', 'bypass'] as const) : (['bypass', 'express'] as const);
+        for (const who of order) {
+          const r = await load({ origin: urls[who], ...spec });
+          if (r.errors > 0) throw new Error(`route cost ${label} ${who}: ${r.errors} failed requests: ${r.errorSamples.join('; ')}`);
+          runs[who].push(r);
+          log(`route cost ${label} round ${i + 1}/${opts.rounds}: ${who} ${r.rps.toFixed(1)} req/s, p99 ${r.latency.p99.toFixed(1)} ms`);
+        }
+      }
+      return { express: mergeResults(runs.express), bypass: mergeResults(runs.bypass) };
+    };
+    return { plain: await measure('plain', {}), gzip: await measure('gzip', { 'accept-encoding': 'gzip' }) };
+  } finally {
+    await child.stop();
+  }
+}
+
 /** Phase 4: SDDC-list calls per org per TTL under concurrent scrapes. */
 async function singleFlightPhase(opts: Options, sim: Sim, upstream: UpstreamResult): Promise<UpstreamResult> {
   const exporter = await startExporter({ sim, cacheTtl: `${opts.ttlS}s` });
@@ -508,6 +537,8 @@ async function main(): Promise<number> {
     orgIds = sim.orgs;
     try {
       await cachedPhase(opts, sim, result, tmp);
+      log('route cost: the Express route against a bare dispatch of the same handler');
+      result.routeCost = await routeCostPhase(opts, sim);
       if (result.upstream) {
         log(`single flight: --cache.ttl=${opts.ttlS}s, ${opts.scrapers} concurrent scrapers, ${opts.ttlRounds} rounds`);
         result.upstream = await singleFlightPhase(opts, sim, result.upstream);

@@ -8,7 +8,7 @@ import bcrypt from 'bcryptjs';
 import express from 'express';
 import { ManualClock } from '../../src/lib/clock.js';
 import { basicAuth, parseBasicAuthorization, type BasicAuthOptions } from '../../src/http/basic-auth.js';
-import { close, get, listen, okApp, replaceFile, serverFor } from './tls-fixtures.js';
+import { close, get, listen, okApp, replaceFile, serverFor } from '../helpers/tls-fixtures.js';
 
 /** Made with `htpasswd -nbBC 10 user pass` (Apache's `$2y$` variant). */
 const HTPASSWD_USER_PASS = '$2y$10$mL2gFaW0y97bbghQYK4au.JGeDAVovHOGP0.gcoUhYMZlaT.GjC7u';

@@ -9,7 +9,7 @@ import express from 'express';
 import { ManualClock } from '../../src/lib/clock.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { DEFAULT_SERVER_LIMITS, createServer } from '../../src/http/serve.js';
-import { RecordingLogger, close, get, listen, makePki, okApp, replaceFile, serverFor, type Pki } from './tls-fixtures.js';
+import { RecordingLogger, close, get, listen, makePki, okApp, replaceFile, serverFor, type Pki } from '../helpers/tls-fixtures.js';
 
 let pki: Pki;
 let n = 0;

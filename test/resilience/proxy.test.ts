@@ -18,7 +18,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { before, describe, test } from 'node:test';
 import { DEMO } from '../../sim/src/demo-estate.js';
 import { startSimulator, type Simulator } from '../../sim/src/server.js';
-import { makePki, type Pki } from '../http/tls-fixtures.js';
+import { makePki, type Pki } from '../helpers/tls-fixtures.js';
 import { scrapeUrl } from '../helpers/exporter-harness.js';
 import { cleanEnv, requireBuild, spawnExporter, type ChildExporter } from '../helpers/child-process.js';
 

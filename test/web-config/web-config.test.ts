@@ -8,7 +8,7 @@ import bcrypt from 'bcryptjs';
 import { ManualClock } from '../../src/lib/clock.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { WebConfigSource, loadWebConfig } from '../../src/web-config/index.js';
-import { RecordingLogger, makePki, replaceFile, type Pki } from './tls-fixtures.js';
+import { RecordingLogger, makePki, replaceFile, type Pki } from '../helpers/tls-fixtures.js';
 
 let pki: Pki;
 let n = 0;
