@@ -51,6 +51,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return err instanceof ConfigError ? 2 : 1;
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP' }, 'reading the web config file again');
+    void exporter.reloadWebConfig().then((had) => {
+      if (!had) logger.info({ signal: 'SIGHUP' }, 'no --web.config.file to read');
+    });
+  });
+  process.on('SIGUSR2', () => logger.info({ signal: 'SIGUSR2' }, 'signal ignored'));
+  process.on('SIGUSR1', () => logger.warn({ signal: 'SIGUSR1' }, 'signal ignored: the inspector is not opened on a signal'));
+  process.off('SIGUSR1', ignoreSigusr1);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -77,6 +86,14 @@ function startupFailure(err: unknown, config: Config): string {
   if (reason && e.syscall === 'listen') return `--web.listen-address: cannot listen on ${formatListenAddress(config.listen)}: ${reason}`;
   return `cannot start: ${e.message ?? String(e)}`;
 }
+
+/**
+ * A SIGUSR1 listener keeps Node from opening its inspector on that signal, from which any
+ * local user could read the secrets in memory. Installed before anything else runs; once
+ * the logger exists, the warning goes to the log.
+ */
+const ignoreSigusr1 = (): void => void process.stderr.write('vmc-exporter: SIGUSR1 ignored (the inspector is not opened on a signal)\n');
+process.on('SIGUSR1', ignoreSigusr1);
 
 main(process.argv.slice(2), process.env).then(
   (code) => {

@@ -54,6 +54,8 @@ export interface Exporter {
    * keep-alive connection as soon as it is idle, then aborts upstream calls still running.
    */
   close(graceMs?: number): Promise<void>;
+  /** Reads `--web.config.file` again now (SIGHUP); false when there is none. */
+  reloadWebConfig(): Promise<boolean>;
 }
 
 /** Node timers overflow past 2^31-1 ms (~24.8 days) and would fire at once. */
@@ -142,6 +144,11 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   return {
     url,
     server,
+    async reloadWebConfig() {
+      if (webConfig === undefined) return false;
+      await webConfig.reload();
+      return true;
+    },
     async close(graceMs = 10_000) {
       ready = false;
       await closeGracefully(server, graceMs);

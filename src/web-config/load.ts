@@ -31,7 +31,7 @@ export async function loadTracking(
   } catch (err) {
     throw new ConfigError(`--web.config.file: cannot read "${file}": ${describeReadError(err)}`);
   }
-  const { plan, http, users } = parseWebConfigText(text, path.dirname(abs), p);
+  const { plan, http, users, empty } = parseWebConfigText(text, path.dirname(abs), p);
 
   const files = [abs];
   for (const src of [plan?.cert, plan?.key, plan?.ca]) {
@@ -40,7 +40,7 @@ export async function loadTracking(
   onFiles(files);
 
   const tlsConfig = plan === undefined ? undefined : await buildTls(plan, readFile, p);
-  return { path: file, tls: tlsConfig, http, users, files };
+  return { path: file, tls: tlsConfig, http, users, files, empty };
 }
 
 /**

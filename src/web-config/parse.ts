@@ -35,6 +35,8 @@ export interface ParsedWebConfig {
   readonly http: HttpServerConfig;
   /** `basic_auth_users`; undefined when none are configured. */
   readonly users: ReadonlyMap<string, string> | undefined;
+  /** The file holds no YAML document at all (nothing but blanks and comments). */
+  readonly empty: boolean;
 }
 
 /**
@@ -65,7 +67,8 @@ export function parseWebConfigText(text: string, dir: string, p: Problems): Pars
   } catch {
     throw p.whole('invalid YAML: too many aliases');
   }
-  if (raw === undefined || raw === null) raw = {};
+  const empty = raw === undefined || raw === null;
+  if (empty) raw = {};
   if (!isRecord(raw)) throw p.whole('the top level must be a mapping');
 
   checkKeys(raw, TOP_LEVEL, '', p);
@@ -73,7 +76,7 @@ export function parseWebConfigText(text: string, dir: string, p: Problems): Pars
   const plan = tlsSection === undefined ? undefined : planTls(tlsSection, dir, p);
   const http = parseHttp(optSection(raw, 'http_server_config', p), p);
   const users = parseUsers(raw['basic_auth_users'], p);
-  return { plan, http, users };
+  return { plan, http, users, empty };
 }
 
 function parseHttp(h: Record<string, unknown> | undefined, p: Problems): HttpServerConfig {

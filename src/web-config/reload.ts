@@ -113,6 +113,15 @@ export class WebConfigSource {
   }
 
   /**
+   * Checks the files now, whatever the check interval (SIGHUP), or joins a check in progress.
+   * Never rejects.
+   */
+  reload(): Promise<void> {
+    this.#lastCheck = Number.NEGATIVE_INFINITY;
+    return this.poll() ?? Promise.resolve();
+  }
+
+  /**
    * Checks the files if the check interval has passed (or joins a check in progress).
    *
    * @returns undefined when no check is due (callers can continue synchronously), else a
@@ -142,6 +151,13 @@ export class WebConfigSource {
       next = await loadTracking(this.#path, this.#readFile, (files) => {
         attempted = files;
       });
+      if (next.empty && !this.#current.empty) {
+        // An editor or a deploy tool writing the file may leave it empty for a moment; a
+        // configuration is turned off only by a file that says so.
+        throw new ConfigError(
+          `--web.config.file ${this.#path}: the file is empty; to turn TLS or basic auth off, write a file without those sections (for example "basic_auth_users: {}")`,
+        );
+      }
       if ((next.tls === undefined) !== (this.#current.tls === undefined)) {
         throw new ConfigError(
           `--web.config.file ${this.#path}: tls_server_config: switching between HTTP and HTTPS needs a restart`,

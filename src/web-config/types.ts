@@ -107,4 +107,6 @@ export interface WebConfig {
   readonly users: ReadonlyMap<string, string> | undefined;
   /** Absolute paths of every file this configuration was built from (config file first). */
   readonly files: readonly string[];
+  /** The file holds no YAML document (nothing but blanks and comments). */
+  readonly empty: boolean;
 }

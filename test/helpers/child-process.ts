@@ -135,7 +135,8 @@ function startChild(bin: string, args: string[], env: Record<string, string>): C
   };
 }
 
-async function waitUntil<T>(child: Child, what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
+/** Polls `find` until it returns something; fails when the child exits or after `timeoutMs`. */
+export async function waitUntil<T>(child: Child, what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const found = find();

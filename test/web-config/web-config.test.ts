@@ -212,6 +212,29 @@ describe('loadWebConfig', () => {
 });
 
 describe('WebConfigSource', () => {
+  it('an emptied file keeps the users and warns; a file without users turns basic auth off; reload() looks at once', async () => {
+    const file = writeConfig(`basic_auth_users:\n  alice: "${hash}"\n`);
+    const clock = new ManualClock();
+    const logger = new RecordingLogger();
+    const source = await WebConfigSource.open(file, { clock, logger });
+    for (const empty of ['', '\n  \n', '# all commented out\n']) {
+      replaceFile(file, empty);
+      await source.reload();
+      assert.deepEqual([...(source.current().users?.keys() ?? [])], ['alice'], JSON.stringify(empty));
+    }
+    assert.equal(logger.warnings.length, 1, 'warned once for the same problem');
+    assert.match(String(logger.warnings[0]?.obj['err']), /the file is empty/);
+    replaceFile(file, 'basic_auth_users: {}\n');
+    await source.reload();
+    assert.equal(source.current().users?.size ?? 0, 0, 'a valid file that says so turns auth off');
+  });
+
+  it('an empty file at startup is a configuration without TLS or users', async () => {
+    const source = await WebConfigSource.open(writeConfig(''));
+    assert.equal(source.current().tls, undefined);
+    assert.equal(source.current().users, undefined);
+  });
+
   it('looks at the files at most once per interval and picks up changed users', async () => {
     const file = writeConfig(`basic_auth_users:\n  alice: "${hash}"\n`);
     const clock = new ManualClock();
