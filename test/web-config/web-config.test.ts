@@ -223,7 +223,7 @@ describe('WebConfigSource', () => {
       assert.deepEqual([...(source.current().users?.keys() ?? [])], ['alice'], JSON.stringify(empty));
     }
     assert.equal(logger.warnings.length, 1, 'warned once for the same problem');
-    assert.match(String(logger.warnings[0]?.obj['err']), /the file is empty/);
+    assert.match(JSON.stringify(logger.warnings[0]?.obj), /the file is empty/);
     replaceFile(file, 'basic_auth_users: {}\n');
     await source.reload();
     assert.equal(source.current().users?.size ?? 0, 0, 'a valid file that says so turns auth off');
