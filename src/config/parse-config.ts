@@ -110,6 +110,8 @@ function valueOf(flag: FlagSpec, args: Record<string, unknown>, env: Record<stri
   }
   const given = single(args, flag.name);
   if (given !== undefined) return parseWith(flag, given, name);
+  const fromEnv = flag.env === undefined ? undefined : envValue(env, flag.env.name);
+  if (fromEnv !== undefined) return parseWith(flag, fromEnv, flag.env!.name);
   return flag.default === undefined ? undefined : parseWith(flag, flag.default, name);
 }
 
