@@ -13,7 +13,7 @@ export interface CspClientOptions {
   readonly http: HttpClient;
   /** CSP base URL without trailing slash, e.g. `https://console.cloud.vmware.com`. */
   readonly cspUrl: string;
-  /** Time source for retry deadlines. */
+  /** Time source for the call budget of each exchange. */
   readonly clock: Clock;
   /** Budget for one exchange, retries included, ms. */
   readonly timeoutMs: number;

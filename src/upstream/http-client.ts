@@ -31,7 +31,7 @@ export interface UpstreamRequest {
   readonly headers: Record<string, string>;
   /** Form body for POST. */
   readonly body?: string;
-  /** Aborts the request (scrape deadline or shutdown). */
+  /** Aborts the request (shutdown). */
   readonly signal?: AbortSignal | undefined;
   /** Upper bound for this attempt, in ms. */
   readonly timeoutMs: number;
