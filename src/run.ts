@@ -84,7 +84,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   const httpClient = new HttpClient({ dispatcher, metrics: self, secrets, clock });
   // Node timers overflow past 2^31-1 ms (~24.8 days) and would fire at once.
   const timeoutMs = Math.min(config.requestTimeoutSeconds * 1000, 2 ** 31 - 1);
-  const csp: CspClientOptions = { http: httpClient, cspUrl, clock, timeoutMs };
+  const csp: CspClientOptions = { http: httpClient, cspUrl, clock, timeoutMs, secrets };
   const vmc = new VmcClient({ http: httpClient, vmcUrl, clock, requestTimeoutMs: timeoutMs });
 
   const makeTokens = (orgId: string | undefined): TokenManager =>
