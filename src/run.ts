@@ -89,7 +89,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   const tokens = new TokenPool({
     auth: config.auth,
     perOrg: config.orgs.length > 0,
-    csp: { http: httpClient, cspUrl: config.cspUrl, clock, timeoutMs: callBudgetMs },
+    csp: { http: httpClient, cspUrl: config.cspUrl, clock, timeoutMs: callBudgetMs, secrets },
     clock,
     observer: self,
     secrets,

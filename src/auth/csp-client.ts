@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.js';
 import { ExporterError } from '../lib/errors.js';
 import { UpstreamError } from '../upstream/errors.js';
 import { CredentialsRejectedError } from './errors.js';
+import { basicCredentials, type SecretRegistry } from '../lib/secrets.js';
 import type { HttpClient } from '../upstream/http-client.js';
 import { withRetries, type RetryOptions } from '../upstream/retry.js';
 import { parseTokenResponse } from './parse-token.js';
@@ -19,6 +20,11 @@ export interface CspClientOptions {
   readonly timeoutMs: number;
   /** Test hooks for retry waits. */
   readonly retry?: Pick<RetryOptions, 'sleep' | 'random' | 'policy'>;
+  /**
+   * Every credential sent, in each form it is sent in (the Basic value, the form-encoded API
+   * token), is registered here before the request goes out, so an echo of it is scrubbed.
+   */
+  readonly secrets: SecretRegistry;
 }
 
 /** Path of the OAuth token endpoint. */
@@ -35,7 +41,8 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
   return async (secret) => {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (orgId) form.set('orgId', orgId);
-    const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
+    opts.secrets.addBasicCredentials(clientId, secret);
+    const basic = basicCredentials(clientId, secret);
     return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, [400, 401, 403], 'the OAuth app credentials');
   };
 }
@@ -45,7 +52,10 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
  * 404 mean CSP rejected the token.
  */
 export function apiTokenExchange(opts: CspClientOptions): (secret: string) => Promise<TokenGrant> {
-  return (secret) => exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, [400, 401, 403, 404], 'the API token');
+  return (secret) => {
+    opts.secrets.add(secret);
+    return exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, [400, 401, 403, 404], 'the API token');
+  };
 }
 
 async function exchange(

@@ -10,29 +10,52 @@ import { jsonTypeName } from '../lib/json.js';
 /** Lifetime assumed when `expires_in` is absent, null or not a positive number: 5 minutes. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 300;
 
+/**
+ * Shortest lifetime used: 10 s. A shorter `expires_in` (CSP sends 1799) would make every
+ * collection ask for a new token; a token that really expires sooner is refused by VMC with
+ * 401, which fetches a new one.
+ */
+export const MIN_TOKEN_LIFETIME_SECONDS = 10;
+
+/**
+ * Longest lifetime used: 24 h. A larger `expires_in` (`1e308`) would overflow the expiry
+ * arithmetic into `Infinity`/`NaN`; a token is renewed at least this often.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 /** The parts of a CSP token response the exporter uses. */
 export interface ParsedToken {
   /** `access_token`, sent as the `csp-auth-token` header. Never log it. */
   readonly accessToken: string;
-  /** `expires_in` in seconds (positive, finite), else {@link DEFAULT_TOKEN_LIFETIME_SECONDS}. */
+  /**
+   * `expires_in` in seconds, clamped to {@link MIN_TOKEN_LIFETIME_SECONDS} –
+   * {@link MAX_TOKEN_LIFETIME_SECONDS}; {@link DEFAULT_TOKEN_LIFETIME_SECONDS} when absent or
+   * not a positive number.
+   */
   readonly expiresInSeconds: number;
 }
 
 /** A decimal number, as `expires_in` is sometimes sent as a string. */
 const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
 
-/** Control characters (incl. CR/LF): a token with them could not go into an HTTP header. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * An access token: visible ASCII only (0x21-0x7E). A subset of what Node and undici accept
+ * in a header value (they also take tab, space and 0x80-0xFF); CSP tokens are JWTs
+ * (base64url and dots), so anything else is a broken response, refused here rather than on
+ * every VMC call.
+ */
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 /**
  * Parses a CSP token response body (already `JSON.parse`d).
  *
- * `access_token` must be a non-empty string without whitespace-only content or control
- * characters, else {@link MalformedResponseError}. `expires_in` may be a number or a decimal
- * string; when it is absent, null, not positive or not finite the lifetime is
- * {@link DEFAULT_TOKEN_LIFETIME_SECONDS}. Other fields (`token_type`, `scope`, `id_token`,
- * `refresh_token`) are ignored.
+ * `access_token` must be a non-empty string of visible ASCII characters (no whitespace,
+ * control or non-ASCII characters: it becomes a header value), else
+ * {@link MalformedResponseError}. `expires_in` may be a number or a decimal string; when it
+ * is absent, null, NaN or not positive the lifetime is
+ * {@link DEFAULT_TOKEN_LIFETIME_SECONDS}, else it is clamped to 10 s – 24 h
+ * ({@link MIN_TOKEN_LIFETIME_SECONDS}, {@link MAX_TOKEN_LIFETIME_SECONDS}). Other fields
+ * (`token_type`, `scope`, `id_token`, `refresh_token`) are ignored.
  *
  * @param json - the parsed response body
  * @returns the access token and its lifetime in seconds
@@ -55,8 +78,8 @@ export function parseTokenResponse(json: unknown): ParsedToken {
   if (token.trim() === '') {
     throw new MalformedResponseError('token response has an empty access_token');
   }
-  if (CONTROL_CHARS.test(token)) {
-    throw new MalformedResponseError('token response access_token contains control characters');
+  if (!TOKEN_CHARS.test(token)) {
+    throw new MalformedResponseError('token response access_token has characters that cannot go into an HTTP header (only visible ASCII is accepted)');
   }
   return { accessToken: token, expiresInSeconds: readExpiresIn(body['expires_in']) };
 }
@@ -66,6 +89,8 @@ function readExpiresIn(value: unknown): number {
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && DECIMAL.test(value)) n = Number(value);
   else return DEFAULT_TOKEN_LIFETIME_SECONDS;
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_TOKEN_LIFETIME_SECONDS;
+  // NaN and non-positive values mean nothing; Infinity (`1e999` in JSON) is just too long.
+  if (Number.isNaN(n) || n <= 0) return DEFAULT_TOKEN_LIFETIME_SECONDS;
+  return Math.min(MAX_TOKEN_LIFETIME_SECONDS, Math.max(MIN_TOKEN_LIFETIME_SECONDS, n));
 }
 

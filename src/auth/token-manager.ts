@@ -8,7 +8,7 @@ import { CredentialsRejectedError } from './errors.js';
 export interface TokenGrant {
   /** The access token, sent as `csp-auth-token`. */
   readonly accessToken: string;
-  /** Lifetime in seconds (`expires_in`; 300 when CSP did not say). */
+  /** Lifetime in seconds (`expires_in` clamped to 10 s – 24 h; 300 when CSP did not say; see `parseTokenResponse`). */
   readonly expiresInSeconds: number;
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from '../lib/errors.js';
+import { redactUrlCredentials } from '../lib/redact-url.js';
 import { isNegativeDuration, parseDuration } from './duration.js';
 import { LOG_LEVELS, type LogLevel } from '../lib/logger.js';
 
@@ -52,23 +53,25 @@ export function integerValue(text: string, name: string, min: number): number {
  * @param name - flag name for messages
  * @returns origin plus path without trailing slash, e.g. `https://vmc.vmware.com`
  * @throws ConfigError for relative or malformed URLs, other schemes, embedded
- *   credentials (not echoed), and query strings or fragments
+ *   credentials, and query strings or fragments; a message that quotes the value shows
+ *   any user name and password as `***` (see {@link redactUrlCredentials})
  */
 export function baseUrlValue(text: string, name: string): string {
+  const shown = redactUrlCredentials(text);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`${name}: "${text}" is not an absolute URL`);
+    throw new ConfigError(`${name}: "${shown}" is not an absolute URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name}: "${text}" must start with http:// or https://`);
+    throw new ConfigError(`${name}: "${shown}" must start with http:// or https://`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError(`${name}: must not contain a user name or password`);
   }
   if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#')) {
-    throw new ConfigError(`${name}: "${text}" must not have a query or fragment`);
+    throw new ConfigError(`${name}: "${shown}" must not have a query or fragment`);
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }

@@ -2,6 +2,10 @@
  * Keeps the secret values the process knows (client secret, API token, access tokens) so
  * that any text leaving the process (logs, error messages) can be scrubbed of them, even
  * when an upstream error body echoes part of a credential back.
+ *
+ * A credential travels encoded, and an upstream may echo it the way it received it: every
+ * value is registered with its derived forms (see {@link derivedForms}), and an OAuth app
+ * also with its HTTP Basic value (see {@link SecretRegistry.addBasicCredentials}).
  */
 
 /** Replacement text for a scrubbed secret. */
@@ -18,33 +22,97 @@ const RANDOM_LOOKING = /[0-9A-Z]/;
 /** CSP's way of echoing part of a credential: `xxxx...tN3NK`. */
 const ELLIPSIS_ECHO = /\.{3}(?=[A-Za-z0-9_-]*[0-9A-Z])[A-Za-z0-9_-]{3,}/g;
 
+/** Shortest value registered; shorter ones would mask ordinary text. */
+const MIN_SECRET = 4;
+
+/** The value as `URLSearchParams` (an `application/x-www-form-urlencoded` body) writes it. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/** The value's URL-encoded and form-encoded forms, itself included. */
+function encodings(value: string): string[] {
+  return [value, encodeURIComponent(value), formEncode(value)];
+}
+
+/**
+ * The forms in which `value` may be sent and echoed back: as is, URL-encoded
+ * (`encodeURIComponent`), form-encoded (`URLSearchParams`, `+` for spaces), base64 and
+ * base64url of its UTF-8 bytes. Each distinct form once, the value first.
+ *
+ * @param value - a secret or token
+ * @returns the distinct forms
+ */
+export function derivedForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  return [...new Set([...encodings(value), bytes.toString('base64'), bytes.toString('base64url')])];
+}
+
+/**
+ * The HTTP Basic credentials value for `user` and `password`: base64 of their UTF-8 bytes
+ * joined by `:` (what follows `Basic ` in the `Authorization` header).
+ */
+export function basicCredentials(user: string, password: string): string {
+  return Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
 /** A registry of secret values plus the scrubbing function that uses them. */
 export class SecretRegistry {
   #fixed = new Set<string>();
-  #tokens: string[] = [];
+  /** Forms of each remembered access token, oldest token first. */
+  #tokens: Array<{ readonly token: string; readonly forms: readonly string[] }> = [];
+  /** Every form, longest first (so a form is replaced before one it contains); rebuilt on change. */
+  #sorted: string[] | undefined;
 
-  /** Remembers a long-lived secret (client secret, API token). Short values are ignored. */
+  /**
+   * Remembers a long-lived secret (client secret, API token) with its {@link derivedForms}.
+   * Values shorter than 4 characters are ignored.
+   */
   add(secret: string): void {
-    if (secret.length >= 4) this.#fixed.add(secret);
-  }
-
-  /** Remembers an access token; only the most recent {@link MAX_TOKENS} are kept. */
-  addToken(token: string): void {
-    if (token.length < 4 || this.#tokens.includes(token)) return;
-    this.#tokens.push(token);
-    if (this.#tokens.length > MAX_TOKENS) this.#tokens.shift();
+    if (secret.length < MIN_SECRET) return;
+    for (const form of derivedForms(secret)) this.#fixed.add(form);
+    this.#sorted = undefined;
   }
 
   /**
-   * Returns `text` with every known secret, the runs of text taken from one (see
-   * `scrubFragments`) and CSP-style partial echoes (`...tN3NK`) replaced by {@link REDACTED}.
+   * Remembers an OAuth app's credentials: the secret (as {@link add}) and the HTTP Basic value
+   * `base64(clientId:secret)` with its URL- and form-encoded forms, so an upstream echoing the
+   * `Authorization` header leaks neither.
+   *
+   * @param clientId - the app id (not secret itself)
+   * @param secret - the app secret
+   */
+  addBasicCredentials(clientId: string, secret: string): void {
+    if (secret.length < MIN_SECRET) return;
+    this.add(secret);
+    for (const form of encodings(basicCredentials(clientId, secret))) this.#fixed.add(form);
+    this.#sorted = undefined;
+  }
+
+  /**
+   * Remembers an access token with its {@link derivedForms}; only the most recent
+   * {@link MAX_TOKENS} tokens (and their forms) are kept.
+   */
+  addToken(token: string): void {
+    if (token.length < MIN_SECRET || this.#tokens.some((t) => t.token === token)) return;
+    this.#tokens.push({ token, forms: derivedForms(token) });
+    if (this.#tokens.length > MAX_TOKENS) this.#tokens.shift();
+    this.#sorted = undefined;
+  }
+
+  /**
+   * Returns `text` with every known secret and each of its forms, the runs of text taken
+   * from one (see `scrubFragments`) and CSP-style partial echoes (`...tN3NK`) replaced by
+   * {@link REDACTED}.
    */
   scrub(text: string): string {
     let out = text.replace(ELLIPSIS_ECHO, `...${REDACTED}`);
-    for (const secret of [...this.#fixed, ...this.#tokens]) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-      if (secret.length < 10) continue;
-      out = scrubFragments(out, secret);
+    const forms = (this.#sorted ??= [...new Set([...this.#fixed, ...this.#tokens.flatMap((t) => t.forms)])].sort((a, b) => b.length - a.length));
+    for (const form of forms) {
+      if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
+    for (const form of forms) {
+      if (form.length >= 10) out = scrubFragments(out, form);
     }
     return out;
   }

@@ -9,6 +9,7 @@
  */
 
 import { MalformedResponseError } from '../lib/errors.js';
+import { UNKNOWN_STATE } from './states.js';
 import type { Cluster, Sddc, SddcList } from './types.js';
 import { asObject, jsonTypeName, type JsonObject } from '../lib/json.js';
 
@@ -33,7 +34,9 @@ const NO_CLUSTERS: readonly Cluster[] = Object.freeze([]);
  *   the JSON type only). A single-SDDC body (`GET .../sddcs/{sddc}`) must be wrapped in `[ ]`.
  * - Entries that are not objects or have no non-empty string `id` are skipped; a repeated
  *   `id` keeps the first entry. Each case adds one entry to `problems` (indexes and ids only).
- * - Missing or wrongly typed string fields become `''`; enum values pass through unchanged.
+ * - Missing or wrongly typed string fields become `''`; enum values pass through unchanged,
+ *   except that a missing, empty or wrongly typed `sddc_state`, `cluster_state` or
+ *   `esx_state` becomes {@link UNKNOWN_STATE} (the entity exists, its state is not known).
  * - Hosts are counted by `esx_state` from `resource_config.clusters[].esx_host_list`; the
  *   deprecated `resource_config.esx_hosts` is used only when there are no clusters. No host
  *   list at all gives `hostStates: undefined` (unknown, not zero).
@@ -112,7 +115,7 @@ function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
   return {
     id,
     name: asString(entry['name']),
-    state: asString(entry['sddc_state']),
+    state: asState(entry['sddc_state']),
     provider,
     region,
     sddcType: asString(entry['sddc_type']),
@@ -177,7 +180,7 @@ function parseClusters(
     clusters.push({
       id: clusterId,
       name: asString(c['cluster_name']),
-      state: asString(c['cluster_state']),
+      state: asState(c['cluster_state']),
       instanceType: clusterInstanceType(c, hostList),
       hosts,
     });
@@ -187,7 +190,8 @@ function parseClusters(
 }
 
 /**
- * Adds the hosts of one host list to `counts`, keyed by `esx_state` (`''` when missing).
+ * Adds the hosts of one host list to `counts`, keyed by `esx_state` ({@link UNKNOWN_STATE}
+ * when missing or empty).
  * Entries that are not objects are ignored. No allocation per host.
  *
  * @returns the number of hosts counted
@@ -197,8 +201,7 @@ function countHosts(hosts: readonly unknown[], counts: Map<string, number>): num
   for (let i = 0; i < hosts.length; i++) {
     const host: unknown = hosts[i];
     if (typeof host !== 'object' || host === null || Array.isArray(host)) continue;
-    const rawState = (host as JsonObject)['esx_state'];
-    const state = typeof rawState === 'string' ? rawState : '';
+    const state = asState((host as JsonObject)['esx_state']);
     counts.set(state, (counts.get(state) ?? 0) + 1);
     n++;
   }
@@ -236,6 +239,11 @@ function isoToSeconds(value: unknown): number | undefined {
 
 function asString(value: unknown): string {
   return typeof value === 'string' ? value : '';
+}
+
+/** A state field: the string as sent, or {@link UNKNOWN_STATE} when missing, blank or not a string. */
+function asState(value: unknown): string {
+  return typeof value === 'string' && value.trim() !== '' ? value : UNKNOWN_STATE;
 }
 
 

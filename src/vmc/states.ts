@@ -30,3 +30,10 @@ export const ESX_STATES = [
 
 /** `Cluster.cluster_state` values. */
 export const CLUSTER_STATES = ['DEPLOYING', 'ADDING_HOSTS', 'READY', 'FAILED'] as const;
+
+/**
+ * The state reported for an entity (SDDC, cluster, host) that exists but whose state field is
+ * missing, empty or not a string: never `state=""`. Unknown values on the wire pass through
+ * as they are.
+ */
+export const UNKNOWN_STATE = 'UNKNOWN';

@@ -9,7 +9,7 @@ export interface Sddc {
   readonly id: string;
   /** `name`. */
   readonly name: string;
-  /** `sddc_state`, passed through as-is (unknown values included). */
+  /** `sddc_state`, passed through as-is (unknown values included); `UNKNOWN` when missing or empty. */
   readonly state: string;
   /** `provider`, else `resource_config.provider`. */
   readonly provider: string;
@@ -26,7 +26,7 @@ export interface Sddc {
   /** `expiration_date` as Unix seconds; undefined when null/absent. */
   readonly expirationSeconds: number | undefined;
   /**
-   * ESX hosts counted by `esx_state` (from `clusters[].esx_host_list`, or `esx_hosts` when
+   * ESX hosts counted by `esx_state` (`UNKNOWN` when missing or empty; from `clusters[].esx_host_list`, or `esx_hosts` when
    * there are no clusters). Undefined when the SDDC carries no host information at all:
    * unknown is not zero.
    */
@@ -41,7 +41,7 @@ export interface Cluster {
   readonly id: string;
   /** `cluster_name`. */
   readonly name: string;
-  /** `cluster_state`. */
+  /** `cluster_state`; `UNKNOWN` when missing or empty. */
   readonly state: string;
   /** `esx_host_info.instance_type`, else the first host's `instance_type`. */
   readonly instanceType: string;

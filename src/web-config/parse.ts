@@ -21,8 +21,17 @@ const EXTRA_HEADERS: ReadonlyMap<string, readonly string[]> = new Map([
   ['X-XSS-Protection', []],
 ]);
 
-/** A bcrypt hash as produced by htpasswd (`$2y$`), Go (`$2a$`) or bcryptjs (`$2b$`). */
-const BCRYPT_HASH = /^\$2[aby]?\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+/** A bcrypt hash as produced by htpasswd (`$2y$`), Go (`$2a$`) or bcryptjs (`$2b$`); group 1: the cost. */
+const BCRYPT_HASH = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * Highest bcrypt cost accepted: 14. Each step doubles the CPU time of a login check; in
+ * bcryptjs cost 10 takes about 70-100 ms, cost 14 about 1-1.5 s, cost 31 days. 14 is above
+ * every common tool's default (htpasswd -B 5, Go and bcryptjs 10, Python's bcrypt 12) and
+ * keeps one check near a second; the exporter-toolkit accepts up to 31 (Go's limit),
+ * where a few requests pin the CPU indefinitely. The lowest cost bcrypt allows is 4.
+ */
+const MAX_BCRYPT_COST = 14;
 
 const TOP_LEVEL: KeySet = { known: ['tls_server_config', 'http_server_config', 'basic_auth_users'], unsupported: ['rate_limit'] };
 const HTTP_KEYS: KeySet = { known: ['http2', 'headers'], unsupported: [] };
@@ -109,7 +118,9 @@ function parseUsers(raw: unknown, p: Problems): ReadonlyMap<string, string> | un
   const users = new Map<string, string>();
   for (const [user, hash] of Object.entries(raw)) {
     // The user name is not a secret; the hash is never printed.
-    if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) throw p.field(`basic_auth_users.${user}`, 'not a bcrypt hash');
+    const cost = typeof hash === 'string' ? BCRYPT_HASH.exec(hash)?.[1] : undefined;
+    if (typeof hash !== 'string' || cost === undefined || Number(cost) < 4) throw p.field(`basic_auth_users.${user}`, 'not a bcrypt hash');
+    if (Number(cost) > MAX_BCRYPT_COST) throw p.field(`basic_auth_users.${user}`, `bcrypt cost ${Number(cost)} is above the maximum of ${MAX_BCRYPT_COST}`);
     users.set(user, hash);
   }
   return users.size > 0 ? users : undefined;

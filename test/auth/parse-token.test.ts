@@ -33,10 +33,10 @@ describe('parseTokenResponse: real token responses', () => {
     });
   });
 
-  it('wavefront-csp-token-response.json: expires_in 1', () => {
+  it('wavefront-csp-token-response.json: expires_in 1, used as the 10 s minimum', () => {
     assert.deepEqual(parseTokenResponse(fixture('wavefront-csp-token-response.json')), {
       accessToken: 'REDACTED-access_token',
-      expiresInSeconds: 1,
+      expiresInSeconds: 10,
     });
   });
 
@@ -59,7 +59,15 @@ describe('parseTokenResponse: real token responses', () => {
 describe('parseTokenResponse: expires_in', () => {
   const cases: [string, unknown, number][] = [
     ['a positive integer', 1799, 1799],
-    ['a positive fraction', 0.5, 0.5],
+    ['a positive fraction (below the minimum)', 0.5, 10],
+    ['one second (below the minimum)', 1, 10],
+    ['just below the minimum', 9.9, 10],
+    ['the minimum', 10, 10],
+    ['the maximum', 86_400, 86_400],
+    ['just above the maximum', 86_401, 86_400],
+    ['1e308 (above the maximum)', 1e308, 86_400],
+    ['Number.MAX_VALUE', Number.MAX_VALUE, 86_400],
+    ['a huge numeric string', '9'.repeat(400), 86_400],
     ['a numeric string', '1799', 1799],
     ['a numeric string with spaces', ' 600 ', 600],
     ['a decimal string', '12.5', 12.5],
@@ -68,7 +76,8 @@ describe('parseTokenResponse: expires_in', () => {
     ['zero', 0, 300],
     ['negative', -5, 300],
     ['NaN', Number.NaN, 300],
-    ['Infinity', Number.POSITIVE_INFINITY, 300],
+    ['Infinity (1e999 in JSON)', Number.POSITIVE_INFINITY, 86_400],
+    ['-Infinity', Number.NEGATIVE_INFINITY, 300],
     ['an empty string', '', 300],
     ['a non-numeric string', 'soon', 300],
     ['a hex string', '0x10', 300],
@@ -114,6 +123,12 @@ describe('parseTokenResponse: malformed bodies', () => {
     ['an array', [SECRET]],
     ['with a newline (header injection)', `${SECRET}\r\nX-Evil: 1`],
     ['with a NUL', `${SECRET}\u0000`],
+    ['with a space', `${SECRET} x`],
+    ['with a tab', `${SECRET}\tx`],
+    ['with DEL', `${SECRET}\u007f`],
+    ['with a Latin-1 letter', `${SECRET}é`],
+    ['with a non-Latin-1 character', `${SECRET}€`],
+    ['with an emoji', `${SECRET}\u{1F600}`],
   ];
   for (const [label, token] of badTokens) {
     it(`rejects access_token ${label} without echoing the token or the body`, () => {

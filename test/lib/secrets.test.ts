@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SecretRegistry } from '../../src/lib/secrets.js';
+import { REDACTED, SecretRegistry, basicCredentials, derivedForms } from '../../src/lib/secrets.js';
 
 const reg = new SecretRegistry();
 reg.add('simsecret-C6TrGUtmR87L5kJFRWlwHaQPoFHpu9Bt');
@@ -16,3 +16,37 @@ const cases: Array<[string, string, string]> = [
   ['ordinary ellipsis stays', 'waiting...done', 'waiting...done'],
 ];
 for (const [name, input, want] of cases) test(`scrub: ${name}`, () => assert.equal(reg.scrub(input), want));
+
+test('add: the URL-encoded, form-encoded, base64 and base64url forms are scrubbed too', () => {
+  const r = new SecretRegistry();
+  const secret = 'Qz+/ =&%é-k7Rt2';
+  r.add(secret);
+  const b64 = Buffer.from(secret).toString('base64');
+  for (const form of [encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2), b64, Buffer.from(secret).toString('base64url')]) {
+    assert.notEqual(form, secret);
+    assert.equal(r.scrub(`echo ${form} end`), 'echo [REDACTED] end', form);
+  }
+  assert.deepEqual(derivedForms(secret).slice(0, 1), [secret]);
+});
+
+test('addBasicCredentials: the Basic value (and its encodings) and the secret are scrubbed', () => {
+  const r = new SecretRegistry();
+  r.addBasicCredentials('my-app', 'Zq8-secret+value');
+  const basic = basicCredentials('my-app', 'Zq8-secret+value');
+  assert.equal(basic, Buffer.from('my-app:Zq8-secret+value').toString('base64'));
+  assert.equal(r.scrub(`Authorization: Basic ${basic}`), 'Authorization: Basic [REDACTED]');
+  assert.equal(r.scrub(`auth=Basic%20${encodeURIComponent(basic)}`), 'auth=Basic%20[REDACTED]');
+  assert.equal(r.scrub('secret Zq8-secret+value'), 'secret [REDACTED]');
+  // A cut echo of the Basic value (an upstream message cut to length) is masked as a run.
+  assert.equal(r.scrub(`got Basic ${basic.slice(0, 20)}…`), 'got Basic [REDACTED]…');
+});
+
+test('addToken: a token and its forms are forgotten together once 16 newer tokens are known', () => {
+  const r = new SecretRegistry();
+  const first = 'tok+0/Aa9 first-token';
+  r.addToken(first);
+  const encoded = encodeURIComponent(first);
+  assert.equal(r.scrub(encoded), REDACTED);
+  for (let i = 1; i <= 16; i++) r.addToken(`token-${i}-${'x'.repeat(10)}`);
+  assert.equal(r.scrub(`${first} ${encoded}`).includes(REDACTED), false);
+});

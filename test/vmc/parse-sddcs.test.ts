@@ -186,7 +186,7 @@ describe('parseSddcList: scalar fields', () => {
       {
         id: 'bare',
         name: '',
-        state: '',
+        state: 'UNKNOWN',
         provider: '',
         region: '',
         sddcType: '',
@@ -215,7 +215,7 @@ describe('parseSddcList: scalar fields', () => {
     ['an array', ['READY']],
   ];
   for (const [label, value] of wrongTypes) {
-    it(`treats string fields that are ${label} as absent ('')`, () => {
+    it(`treats string fields that are ${label} as absent ('', UNKNOWN for the state)`, () => {
       const sddc = one({
         id: 's',
         name: value,
@@ -230,7 +230,7 @@ describe('parseSddcList: scalar fields', () => {
         },
       });
       assert.equal(sddc.name, '');
-      assert.equal(sddc.state, '');
+      assert.equal(sddc.state, 'UNKNOWN');
       assert.equal(sddc.provider, '');
       assert.equal(sddc.sddcType, '');
       assert.equal(sddc.region, '');
@@ -389,7 +389,7 @@ describe('parseSddcList: hosts', () => {
           },
         ],
       },
-      { WEIRD_NEW_STATE: 1, '': 3, READY: 1 },
+      { WEIRD_NEW_STATE: 1, UNKNOWN: 3, READY: 1 },
     ],
     [
       'host entries that are not objects are ignored',
@@ -541,7 +541,7 @@ describe('parseSddcList: clusters', () => {
       }),
     ]);
     assert.deepEqual(list.sddcs[0]?.clusters, [
-      { id: 'c1', name: 'first', state: '', instanceType: '', hosts: 1 },
+      { id: 'c1', name: 'first', state: 'UNKNOWN', instanceType: '', hosts: 1 },
     ]);
     assert.deepEqual(list.problems, ['SDDC "s1": cluster id "c1" appears more than once; kept the first entry']);
   });

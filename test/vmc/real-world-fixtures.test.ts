@@ -94,7 +94,7 @@ const SDDC_FIXTURES: readonly SddcFixture[] = [
     sddcs: [
       {
         id: F46,
-        state: '',
+        state: 'UNKNOWN',
         hostStates: { READY: 2 },
         clusters: [{ id: 'e97920ae-1410-4269-9caa-29584eb8cf6d', name: 'Cluster-757-1', hosts: 2 }],
         expiration: undefined,
@@ -105,7 +105,7 @@ const SDDC_FIXTURES: readonly SddcFixture[] = [
   {
     file: 'salt-clusters-sddc-get-by-id-clusters-wrapped.json',
     entries: 1,
-    sddcs: [{ id: F46, state: '', hostStates: NO_HOSTS, clusters: [], expiration: undefined }],
+    sddcs: [{ id: F46, state: 'UNKNOWN', hostStates: NO_HOSTS, clusters: [], expiration: undefined }],
     problems: 0,
   },
 ];
@@ -250,7 +250,7 @@ describe('real-world fixtures: SDDC payloads (README summary table)', () => {
     ]) {
       const [sddc] = parseWrapped(file).sddcs;
       assert.ok(sddc);
-      assert.equal(sddc.state, '');
+      assert.equal(sddc.state, 'UNKNOWN');
       assert.equal(sddc.provider, '');
       assert.equal(sddc.sddcType, '');
       assert.equal(sddc.expirationSeconds, undefined);
