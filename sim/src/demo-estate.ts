@@ -1,15 +1,15 @@
 /**
  * The demo estate: three orgs with a small, hand-made set of SDDCs covering every SDDC
- * state, a cluster still adding a host, a 1-node SDDC about to expire, a stretched SDDC and
- * SDDCs without resource information. Ids are fixed (see {@link DEMO}) so that tests can
+ * state, a cluster still adding a host, a 1-node SDDC about to expire, a stretched SDDC
+ * whose witness fails for a while, an SDDC with access DISABLED, an UNLINKED one, a FAILED
+ * host, an SDDC and a host without a state field, and SDDCs without resource information. Ids are fixed (see {@link DEMO}) so that tests can
  * assert exact values; timestamps are relative to the clock's time at creation.
  *
  * Its {@link Movement} runs a repeating {@link DEMO_CYCLE_MS} cycle (see {@link demoMovement}).
  */
 import type { Clock } from './clock.js';
 import { Estate, isJsonObject, type JsonObject, type Movement, type SimOrg } from './estate.js';
-import { randomSecret } from './random.js';
-import { clusterCapacity, clusterJson, hostJson, resourceConfigJson, sddcJson } from './sddc-json.js';
+import { clusterCapacity, clusterJson, hostJson, randomSddcPasswords, resourceConfigJson, sddcJson, witnessJson } from './sddc-json.js';
 
 const DAY = 86_400_000;
 
@@ -25,23 +25,23 @@ export const DEMO = {
   sddcs: {
     /** READY, 2 clusters: Cluster-1 READY (3 hosts), Cluster-2 ADDING_HOSTS (1 host ADDING_TO_VCENTER). */
     prod01: sddcId(1),
-    /** READY, MULTI_AZ stretched, 6 hosts. */
+    /** READY, MULTI_AZ stretched, 6 hosts; its witness fails for a while under movement. */
     prod02: sddcId(2),
     /** READY, 4 hosts; host esx-2 fails for a while under movement. */
     prod03: sddcId(3),
     /** DELETED (only with includeDeleted=true). */
     prodDeleted: sddcId(4),
-    /** READY, 2 hosts. */
+    /** READY, 2 hosts, sddc_access_state DISABLED. */
     dev01: sddcId(5),
     /** DEPLOYING, 3 hosts (the movement's deployment slot). */
     devDeploying: sddcId(6),
-    /** FAILED, 2 hosts. */
+    /** FAILED, 2 hosts, esx-2 FAILED. */
     devFailed: sddcId(7),
-    /** READY_FOR_GLCM_BRINGUP, 3 hosts PROVISIONED. */
+    /** READY_FOR_GLCM_BRINGUP, 3 hosts: 2 PROVISIONED, esx-3 without esx_state. */
     devGlcm: sddcId(8),
-    /** READY, sddc_type 1NODE, expires 5 days after creation time of the estate. */
+    /** READY, sddc_type 1NODE, UNLINKED, expires 5 days after creation time of the estate. */
     lab1node: sddcId(9),
-    /** CANCELED, resource_config {}. */
+    /** CANCELED, resource_config {}, no sddc_access_state field. */
     labCanceled: sddcId(10),
     /** DELETING, resource_config null. */
     labDeleting: sddcId(11),
@@ -52,6 +52,12 @@ export const DEMO = {
     prod01Joining: hostId(1, 4),
     /** prod03's esx-2: FAILED at 360-420 s and INITIALIZING at 420-480 s of each cycle. */
     prod03Flaky: hostId(3, 2),
+    /** dev-sddc-failed's esx-2: FAILED. */
+    devFailedHost: hostId(7, 2),
+    /** dev-sddc-glcm's esx-3: no esx_state field. */
+    devGlcmStateless: hostId(8, 3),
+    /** prod02's witness: FAILED at 360-420 s and DEPLOYING at 420-480 s of each cycle. */
+    prod02Witness: hostId(2, 0x100),
   },
 } as const;
 
@@ -60,8 +66,9 @@ export const DEMO_CYCLE_MS = 600_000;
 
 /**
  * Offsets (ms into the cycle) where the demo movement changes something:
- * 180 s deploying SDDC READY; 240 s joining host READY; 360 s flaky host FAILED; 420 s
- * INITIALIZING; 480 s READY again and deploying SDDC DELETING; 540 s DELETED.
+ * 180 s deploying SDDC READY; 240 s joining host READY; 360 s flaky host and prod02's
+ * witness FAILED; 420 s host INITIALIZING, witness DEPLOYING; 480 s both READY again and
+ * deploying SDDC DELETING; 540 s DELETED.
  */
 export const DEMO_PHASES_MS = [0, 180_000, 240_000, 360_000, 420_000, 480_000, 540_000] as const;
 
@@ -79,7 +86,8 @@ function clusterId(sddc: number, cluster: number): string {
 
 interface DemoHost {
   readonly n: number;
-  readonly state: string;
+  /** `esx_state`; null leaves the field out. */
+  readonly state: string | null;
   readonly type: string;
   readonly az: string;
 }
@@ -106,6 +114,8 @@ interface DemoSddc {
   readonly vmcVersion: string;
   readonly sddcType: string | null;
   readonly accountLink: string | null;
+  /** `sddc_access_state`; default ENABLED, null leaves the field out. */
+  readonly access?: string | null;
   readonly createdMs: number;
   readonly updatedMs: number;
   readonly expirationMs?: number;
@@ -128,19 +138,21 @@ function buildSddc(d: DemoSddc): JsonObject {
   else {
     const esxHosts: JsonObject[] = [];
     const clusters = d.clusters.map((c) => {
-      const list = c.hosts.map((h) =>
-        hostJson({
+      const list = c.hosts.map((h) => {
+        const json = hostJson({
           esxId: hostId(d.n, h.n),
           name: `esx-${h.n}`,
           hostname: `10.${2 + d.n}.32.${3 + h.n}`,
-          state: h.state,
           instanceType: h.type,
           availabilityZone: h.az,
           stateLastUpdatedMs: d.updatedMs - (10 - h.n) * 60_000,
           instanceId: `i-0${d.n.toString(16).padStart(4, '0')}${h.n.toString(16).padStart(12, '0')}`,
           macAddress: `0e:5c:${d.n.toString(16).padStart(2, '0')}:00:00:${h.n.toString(16).padStart(2, '0')}`,
-        }),
-      );
+          state: h.state ?? '',
+        });
+        if (h.state === null) delete json['esx_state'];
+        return json;
+      });
       if (d.esxHostsClusters === undefined || d.esxHostsClusters.includes(c.n)) esxHosts.push(...list);
       return clusterJson({
         id: clusterId(d.n, c.n),
@@ -163,7 +175,7 @@ function buildSddc(d: DemoSddc): JsonObject {
       witnessZone: d.witnessZone ?? null,
       vmcVersion: d.vmcVersion,
       netIndex: d.n * 7,
-      passwords: { cloud: randomSecret(), nsxAdmin: randomSecret(), nsxAudit: randomSecret() },
+      passwords: randomSddcPasswords(),
       esxHosts,
       clusters,
       awsHex: `0${d.n.toString(16).padStart(4, '0')}5dd0c0de0000`,
@@ -176,6 +188,7 @@ function buildSddc(d: DemoSddc): JsonObject {
     state: d.state,
     sddcType: d.sddcType,
     accountLinkState: d.accountLink,
+    ...(d.access === undefined ? {} : { accessState: d.access }),
     createdMs: d.createdMs,
     updatedMs: d.updatedMs,
     expirationMs: d.expirationMs ?? null,
@@ -226,10 +239,10 @@ export function demoEstate(clock: Clock): Estate {
         {
           n: 1, state: 'READY', type: 'i3en.metal', multiAz: true,
           hosts: [...hosts(1, 3, 'READY', 'i3en.metal', 'us-west-2a'), ...hosts(4, 3, 'READY', 'i3en.metal', 'us-west-2b')],
-          witness: {
-            esx_id: hostId(2, 0x100), esx_name: 'witness-1', hostname: '10.4.48.4', esx_state: 'READY',
-            instance_type: 'm5.2xlarge', availability_zone: 'us-west-2c', provider: 'AWS',
-          },
+          witness: witnessJson({
+            esxId: hostId(2, 0x100), hostname: '10.4.48.4', state: 'READY', availabilityZone: 'us-west-2c',
+            instanceId: 'i-0000200000000000100',
+          }),
         },
       ],
     },
@@ -246,7 +259,7 @@ export function demoEstate(clock: Clock): Estate {
     },
     {
       n: 5, orgId: dev, name: 'dev-sddc-01', state: 'READY', region: 'EU_CENTRAL_1', azs: ['eu-central-1b'],
-      vmcVersion: '1.26', sddcType: 'DEFAULT', accountLink: 'LINKED', userName: 'dev-lead@example.com',
+      vmcVersion: '1.26', sddcType: 'DEFAULT', accountLink: 'LINKED', access: 'DISABLED', userName: 'dev-lead@example.com',
       createdMs: now - 90 * DAY, updatedMs: now - 6 * 3_600_000,
       clusters: [{ n: 1, state: 'READY', type: 'i3en.metal', hosts: hosts(1, 2, 'READY', 'i3en.metal', 'eu-central-1b') }],
     },
@@ -283,17 +296,22 @@ export function demoEstate(clock: Clock): Estate {
       n: 8, orgId: dev, name: 'dev-sddc-glcm', state: 'READY_FOR_GLCM_BRINGUP', region: 'EU_CENTRAL_1',
       azs: ['eu-central-1a'], vmcVersion: '1.26', sddcType: null, accountLink: null, userName: 'dev-lead@example.com',
       createdMs: now - 3 * 3_600_000, updatedMs: now - 40 * 60_000,
-      clusters: [{ n: 1, state: 'DEPLOYING', type: 'i4i.metal', hosts: hosts(1, 3, 'PROVISIONED', 'i4i.metal', 'eu-central-1a') }],
+      clusters: [
+        {
+          n: 1, state: 'DEPLOYING', type: 'i4i.metal',
+          hosts: [...hosts(1, 2, 'PROVISIONED', 'i4i.metal', 'eu-central-1a'), { n: 3, state: null, type: 'i4i.metal', az: 'eu-central-1a' }],
+        },
+      ],
     },
     {
       n: 9, orgId: lab, name: 'lab-1node', state: 'READY', region: 'US_WEST_2', azs: ['us-west-2b'],
-      vmcVersion: '1.26', sddcType: '1NODE', accountLink: 'LINKED', userName: 'lab@example.com',
+      vmcVersion: '1.26', sddcType: '1NODE', accountLink: 'UNLINKED', userName: 'lab@example.com',
       createdMs: now - 55 * DAY, updatedMs: now - 54 * DAY, expirationMs: now + 5 * DAY,
       clusters: [{ n: 1, state: 'READY', type: 'i4i.metal', hosts: hosts(1, 1, 'READY', 'i4i.metal', 'us-west-2b') }],
     },
     {
       n: 10, orgId: lab, name: 'lab-sddc-canceled', state: 'CANCELED', region: 'EU_WEST_2', azs: ['eu-west-2a'],
-      vmcVersion: '1.26', sddcType: null, accountLink: null, userName: 'lab@example.com',
+      vmcVersion: '1.26', sddcType: null, accountLink: null, access: null, userName: 'lab@example.com',
       createdMs: now - 10 * DAY, updatedMs: now - 10 * DAY + 5 * 60_000, clusters: [], resourceConfig: 'empty',
     },
     {
@@ -325,6 +343,8 @@ function segmentOf(t: number): number {
  *   READY (Cluster-2 READY with capacity). The deprecated `esx_hosts` keeps listing only
  *   Cluster-1's hosts.
  * - prod03's host esx-2: FAILED for 360 ≤ t < 420 s, INITIALIZING until 480 s, else READY.
+ * - prod02's vSAN witness: FAILED for 360 ≤ t < 420 s, DEPLOYING (replaced) until 480 s,
+ *   else READY.
  * SDDCs or hosts whose state was set by hand (pinned) do not move.
  */
 export function demoMovement(startMs: number): Movement {
@@ -356,6 +376,7 @@ export function demoMovement(startMs: number): Movement {
           if (s['id'] === DEMO.sddcs.prod03 && !pinned.host(orgId, DEMO.sddcs.prod03, DEMO.hosts.prod03Flaky)) {
             return flakyHost(s, n, t, cycleStart);
           }
+          if (s['id'] === DEMO.sddcs.prod02 && !pinned.sddc(orgId, DEMO.sddcs.prod02)) return witnessMovement(s, t);
           return s;
         });
       }
@@ -393,6 +414,19 @@ function hostJoined(sddc: JsonObject, sinceMs: number): JsonObject {
     const list = c['esx_host_list'];
     c['cluster_capacity'] = clusterCapacity('m7i.metal-24xl', Array.isArray(list) ? list.length : 1);
   });
+  return copy;
+}
+
+/** prod02's witness: FAILED at 360-420 s, DEPLOYING at 420-480 s, else as in the static estate (READY). */
+function witnessMovement(sddc: JsonObject, t: number): JsonObject {
+  const state = t >= 360_000 && t < 420_000 ? 'FAILED' : t >= 420_000 && t < 480_000 ? 'DEPLOYING' : undefined;
+  if (state === undefined) return sddc;
+  const copy = structuredClone(sddc);
+  const rc = copy['resource_config'];
+  for (const c of isJsonObject(rc) && Array.isArray(rc['clusters']) ? rc['clusters'] : []) {
+    const witness = isJsonObject(c) ? c['vsan_witness'] : undefined;
+    if (isJsonObject(witness)) witness['enum_state'] = state;
+  }
   return copy;
 }
 

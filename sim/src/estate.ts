@@ -75,7 +75,7 @@ export class SimNotFoundError extends Error {
 }
 
 /** JSON keys whose string values are secrets. */
-const SECRET_KEY = /password|secret/i;
+const SECRET_KEY = /password|secret|key_material/i;
 
 interface CachedBody {
   readonly version: number;
@@ -229,7 +229,7 @@ export class Estate {
   }
 
   /**
-   * Every secret value (strings under keys containing `password` or `secret`) the estate
+   * Every secret value (strings under keys containing `password`, `secret` or `key_material`) the estate
    * holds or has held (removed SDDCs included), sorted.
    */
   secrets(): string[] {

@@ -6,8 +6,8 @@
  */
 import type { Clock } from './clock.js';
 import { Estate, type JsonObject, type SimOrg } from './estate.js';
-import { Prng, randomSecret } from './random.js';
-import { clusterJson, hostJson, REGIONS, resourceConfigJson, sddcJson } from './sddc-json.js';
+import { Prng } from './random.js';
+import { clusterJson, hostJson, randomSddcPasswords, REGIONS, resourceConfigJson, sddcJson, witnessJson } from './sddc-json.js';
 
 /** Options of {@link generateEstate}. */
 export interface GenerateEstateOptions {
@@ -147,15 +147,13 @@ function generateSddc(
         hosts: list,
         ...(multiAz && c === 0
           ? {
-              witness: {
-                esx_id: rng.uuid(),
-                esx_name: 'witness-1',
+              witness: witnessJson({
+                esxId: rng.uuid(),
                 hostname: `10.${second}.48.4`,
-                esx_state: 'READY',
-                instance_type: 'm5.2xlarge',
-                availability_zone: `${azPrefix}c`,
-                provider: 'AWS',
-              },
+                state: 'READY',
+                availabilityZone: `${azPrefix}c`,
+                instanceId: `i-0${rng.hex(16)}`,
+              }),
             }
           : {}),
       }),
@@ -171,7 +169,7 @@ function generateSddc(
     witnessZone: multiAz ? `${azPrefix}c` : null,
     vmcVersion: rng.pick(VERSIONS),
     netIndex,
-    passwords: { cloud: randomSecret(), nsxAdmin: randomSecret(), nsxAudit: randomSecret() },
+    passwords: randomSddcPasswords(),
     esxHosts: allHosts,
     clusters,
     size: hostCount > 10 && rng.chance(0.3) ? 'LARGE' : 'MEDIUM',

@@ -3,6 +3,7 @@
  * vmc-api.md §4 and §5): the real field names, realistic values and the noise fields real
  * payloads carry, so that parsing cost and leniency are exercised like in production.
  */
+import { randomSecret } from './random.js';
 
 /** A JSON object as it travels on the wire. */
 export type JsonObject = { [key: string]: unknown };
@@ -129,8 +130,38 @@ export interface ClusterSpec {
   readonly hosts: readonly JsonObject[];
   /** `cluster_capacity`; `undefined` computes it from the instance type and host count. */
   readonly capacity?: JsonObject | null;
-  /** `vsan_witness` (stretched clusters); default null. */
+  /** `vsan_witness` (stretched clusters, see {@link witnessJson}); default null. */
   readonly witness?: JsonObject | null;
+}
+
+/** Input for {@link witnessJson}. */
+export interface WitnessSpec {
+  /** `esx_id`. */
+  readonly esxId: string;
+  /** `hostname` (management IP). */
+  readonly hostname: string;
+  /** `enum_state`: `DEPLOYING`, `PROVISIONED`, `DELETING`, `READY`, `FAILED`. */
+  readonly state: string;
+  /** The witness's availability zone (the SDDC's `witness_availability_zone`). */
+  readonly availabilityZone: string;
+  /** EC2 instance id. */
+  readonly instanceId: string;
+}
+
+/** One `AwsWitnessEsx` object: its state key is `enum_state`, not `esx_state`. */
+export function witnessJson(w: WitnessSpec): JsonObject {
+  return {
+    esx_id: w.esxId,
+    name: 'witness-1',
+    hostname: w.hostname,
+    enum_state: w.state,
+    provider: 'AWS',
+    instance_id: w.instanceId,
+    instance_type: 'm5.2xlarge',
+    availability_zone: w.availabilityZone,
+    mac_address: null,
+    eni_info: null,
+  };
 }
 
 /** One `Cluster` object. */
@@ -158,7 +189,10 @@ export function clusterJson(c: ClusterSpec): JsonObject {
   };
 }
 
-/** The three password values of one SDDC. */
+/**
+ * The secret values of one SDDC: the three passwords and the OAuth client secrets and key
+ * material VMC returns in clear text on a GET (vmc-api-operator-endpoints.md §2.7).
+ */
 export interface SddcPasswords {
   /** `resource_config.cloud_password` (vCenter cloudadmin). */
   readonly cloud: string;
@@ -166,6 +200,50 @@ export interface SddcPasswords {
   readonly nsxAdmin: string;
   /** `resource_config.nsx_cloud_audit_password`. */
   readonly nsxAudit: string;
+  /**
+   * `secret` of `nsx_user_client`, `nsx_service_client`, `nsx_native_client`,
+   * `vc_oauth_client`, then the agent's `client_secret` and `key_pair.key_material`;
+   * absent: those objects are null, as for a token without NSX roles.
+   */
+  readonly clients?: {
+    readonly nsxUser: string;
+    readonly nsxService: string;
+    readonly nsxNative: string;
+    readonly vcOauth: string;
+    readonly agentClient: string;
+    readonly keyMaterial: string;
+  };
+}
+
+/** Fresh random values for every secret field of one SDDC. */
+export function randomSddcPasswords(): SddcPasswords {
+  return {
+    cloud: randomSecret(),
+    nsxAdmin: randomSecret(),
+    nsxAudit: randomSecret(),
+    clients: {
+      nsxUser: randomSecret('simcs-'),
+      nsxService: randomSecret('simcs-'),
+      nsxNative: randomSecret('simcs-'),
+      vcOauth: randomSecret('simcs-'),
+      agentClient: randomSecret('simcs-'),
+      keyMaterial: randomSecret('simkey-', 24),
+    },
+  };
+}
+
+/** One `CspOauthClient` object (camelCase TTL keys, as the model has them). */
+function oauthClientJson(id: string, secret: string, orgId: string): JsonObject {
+  return {
+    id,
+    secret,
+    accessTokenTTL: 1800,
+    refreshTokenTTL: 0,
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    org_id: orgId,
+    resource_link: `/csp/gateway/am/api/auth/clients/${id}`,
+  };
 }
 
 /** Input for {@link resourceConfigJson}. */
@@ -205,6 +283,9 @@ export function resourceConfigJson(r: ResourceConfigSpec): JsonObject {
   const pub = `${100 + (a % 100)}-${b}`;
   const second = 2 + (r.netIndex % 250);
   const large = r.size === 'LARGE';
+  const clients = r.passwords.clients;
+  const client = (kind: string, secret: string | undefined) =>
+    secret === undefined ? null : oauthClientJson(`${kind}-${r.awsHex.slice(0, 8)}`, secret, r.orgId);
   return {
     sddc_id: r.sddcId,
     provider: 'AWS',
@@ -229,6 +310,10 @@ export function resourceConfigJson(r: ResourceConfigSpec): JsonObject {
     nsx_cloud_admin_password: r.passwords.nsxAdmin,
     nsx_cloud_audit: 'cloud_audit',
     nsx_cloud_audit_password: r.passwords.nsxAudit,
+    nsx_user_client: client('nsx-user', clients?.nsxUser),
+    nsx_service_client: client('nsx-service', clients?.nsxService),
+    nsx_native_client: client('nsx-native', clients?.nsxNative),
+    vc_oauth_client: client('vc', clients?.vcOauth),
     sddc_size: large
       ? { vc_size: 'large', nsx_size: 'large', size: 'LARGE' }
       : { vc_size: 'medium', nsx_size: 'medium', size: r.size ?? 'MEDIUM' },
@@ -277,11 +362,20 @@ export function resourceConfigJson(r: ResourceConfigSpec): JsonObject {
     edge_lcm_enabled: true,
     msft_license_config: null,
     outpost_config: null,
-    sddc_security: { profile: 'HARDENED' },
+    sddc_security: { profile: 'PROFILE_DEFAULT', hardened: false },
     key_provider: null,
     vsan_encryption_config: null,
     custom_properties: null,
-    agents: [{ agent_url: `https://10.${second}.224.20`, agent_state: 'READY', provider: 'AWS' }],
+    zero_cloud_region: null,
+    agents: [
+      {
+        agent_url: `https://10.${second}.224.20`,
+        agent_state: 'READY',
+        provider: 'AWS',
+        sddc_csp_oauth_client: clients === undefined ? null : { csp_oauth_client: { client_id: `agent-${r.awsHex.slice(0, 8)}`, client_secret: clients.agentClient } },
+        key_pair: clients === undefined ? null : { key_name: `sddc-${r.awsHex.slice(0, 8)}`, key_fingerprint: null, key_material: clients.keyMaterial },
+      },
+    ],
     esx_hosts: [...r.esxHosts],
     clusters: [...r.clusters],
   };
@@ -301,6 +395,8 @@ export interface SddcSpec {
   readonly sddcType: string | null;
   /** `account_link_state`: `LINKED`, `UNLINKED`, `DELAYED` or null. */
   readonly accountLinkState: string | null;
+  /** `sddc_access_state`: `ENABLED` (default), `DISABLED`, or null to leave the field out. */
+  readonly accessState?: string | null;
   /** `created` as ms since the epoch. */
   readonly createdMs: number;
   /** `updated` as ms since the epoch. */
@@ -321,6 +417,7 @@ export interface SddcSpec {
 
 /** One `Sddc` object with realistic noise fields. */
 export function sddcJson(s: SddcSpec): JsonObject {
+  const access = s.accessState === undefined ? 'ENABLED' : s.accessState;
   return {
     id: s.id,
     name: s.name,
@@ -329,7 +426,7 @@ export function sddcJson(s: SddcSpec): JsonObject {
     sddc_type: s.sddcType,
     provider: 'AWS',
     account_link_state: s.accountLinkState,
-    sddc_access_state: 'ENABLED',
+    ...(access === null ? {} : { sddc_access_state: access }),
     expiration_date: s.expirationMs === null ? null : isoTime(s.expirationMs, s.micros),
     created: isoTime(s.createdMs, s.micros),
     updated: isoTime(s.updatedMs, s.micros),
@@ -341,7 +438,6 @@ export function sddcJson(s: SddcSpec): JsonObject {
     sddc_template_id: null,
     nsxt_csp_mode: true,
     one_node_reduced_capacity: false,
-    zero_cloud_region: null,
     resource_config: s.resourceConfig,
   };
 }

@@ -17,6 +17,7 @@
 import type { TokenManager } from '../auth/token-manager.js';
 import type { CollectorFlags } from '../config/flag-table.js';
 import type { Family } from '../lib/text-format.js';
+import type { Org } from '../vmc/types.js';
 import type { VmcClient } from '../vmc/vmc-client.js';
 
 /** What a collector's fetch may use. */
@@ -31,6 +32,12 @@ export interface FetchContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** Wall-clock milliseconds, from the injected clock. */
   now(): number;
+  /**
+   * The org as the org list last showed it, when orgs are discovered (`GET /vmc/api/orgs`);
+   * undefined for orgs named with `--vmc.org`, for orgs the list does not have, and for a
+   * collector of scope `exporter`. Reading it makes no call.
+   */
+  listedOrg(): Org | undefined;
   /**
    * The last good result of a collector named in `dependsOn`, for the same org. Waits for
    * that collector's running collection, if any; undefined when it has never succeeded.

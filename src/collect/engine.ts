@@ -177,6 +177,7 @@ export class CollectionEngine {
         },
         options: active.options,
         now: () => this.#o.clock.now(),
+        listedOrg: () => (orgId === '' ? undefined : this.#o.orgs.listed?.(orgId)),
         dependency: async <D>(name: string): Promise<D | undefined> => {
           if (!(def.dependsOn ?? []).includes(name)) throw new Error(`collector ${def.name} reads ${name} without declaring it in dependsOn`);
           return (await byName.get(name)?.lastGood()) as D | undefined;

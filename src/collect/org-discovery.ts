@@ -14,6 +14,11 @@ export interface OrgSource {
   orgIds(): Promise<readonly string[] | undefined>;
   /** True while the last attempt to list orgs failed (`vmc_up{org_id=""}`). */
   readonly failing: boolean;
+  /**
+   * The org as the org list shows it, when the orgs come from a list (discovery); undefined
+   * for configured orgs and for orgs the list does not have.
+   */
+  listed?(orgId: string): Org | undefined;
 }
 
 /** A fixed list from `--vmc.org` / `VMC_ORG_IDS`. */
@@ -32,15 +37,21 @@ export class StaticOrgs implements OrgSource {
   }
 }
 
+/** `project_state` of an org that has been deleted: not collected. */
+const DELETED = 'DELETED';
+
 /**
  * Orgs from `GET /vmc/api/orgs`, fetched again every {@link ORG_LIST_TTL_MS}; a failure
- * keeps the previous list (and is retried on the next scrape).
+ * keeps the previous list (and is retried on the next scrape). Orgs whose `project_state`
+ * is `DELETED` are left out. The listed orgs are kept whole ({@link DiscoveredOrgs.listed}),
+ * so their names need no call of their own.
  */
 export class DiscoveredOrgs implements OrgSource {
   readonly #list: () => Promise<Org[]>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   #ids: readonly string[] | undefined;
+  #orgs = new Map<string, Org>();
   #at = 0;
   #inflight: Promise<void> | undefined;
   #failing = false;
@@ -72,12 +83,22 @@ export class DiscoveredOrgs implements OrgSource {
     return this.#ids;
   }
 
+  /** The org as last listed (undefined when it is not in the list). */
+  listed(orgId: string): Org | undefined {
+    return this.#orgs.get(orgId);
+  }
+
   async #refresh(): Promise<void> {
     try {
-      const orgs = await this.#list();
+      const all = await this.#list();
+      const orgs = all.filter((o) => o.projectState !== DELETED);
       const ids = orgs.map((o) => o.id);
-      if (this.#ids?.join() !== ids.join()) this.#logger.info({ orgs: ids }, 'discovered orgs');
+      if (this.#ids?.join() !== ids.join()) {
+        const deleted = all.filter((o) => o.projectState === DELETED).map((o) => o.id);
+        this.#logger.info({ orgs: ids, ...(deleted.length > 0 ? { deleted_orgs_skipped: deleted } : {}) }, 'discovered orgs');
+      }
       this.#ids = ids;
+      this.#orgs = new Map(orgs.map((o) => [o.id, o]));
       this.#at = this.#clock.now();
       this.#failing = false;
     } catch (err) {

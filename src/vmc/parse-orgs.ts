@@ -5,7 +5,7 @@
 
 import { MalformedResponseError } from '../lib/errors.js';
 import type { Org } from './types.js';
-import { jsonTypeName, type JsonObject } from '../lib/json.js';
+import { asObject, jsonTypeName, type JsonObject } from '../lib/json.js';
 
 
 /**
@@ -13,8 +13,9 @@ import { jsonTypeName, type JsonObject } from '../lib/json.js';
  *
  * The top level must be an array, else {@link MalformedResponseError} (the message names the
  * JSON type only). Entries that are not objects or have no non-empty string `id` are skipped;
- * a repeated `id` keeps the first entry. `displayName` is the first non-empty of
- * `display_name` and `name`, else `''`. The result is sorted by id (code-unit order).
+ * a repeated `id` keeps the first entry. Each entry is read as {@link parseOrg} reads one.
+ * The result is sorted by id (code-unit order); orgs whose `project_state` is `DELETED` are
+ * kept (the caller decides).
  *
  * @param json - the parsed response body
  * @returns the organizations, each id once
@@ -30,9 +31,31 @@ export function parseOrgList(json: unknown): Org[] {
     const entry = raw as JsonObject;
     const id = entry['id'];
     if (typeof id !== 'string' || id === '' || byId.has(id)) continue;
-    byId.set(id, { id, displayName: firstNonEmptyString(entry['display_name'], entry['name']) });
+    byId.set(id, orgOf(id, entry));
   }
   return Array.from(byId.values()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Parses the body of `GET /vmc/api/orgs/{org}` (already `JSON.parse`d): one organization.
+ * `displayName` is the first non-empty of `display_name` and `name`, else `''`;
+ * `projectState` is `project_state` as sent, else `''`.
+ *
+ * @param json - the parsed response body
+ * @returns the organization
+ * @throws MalformedResponseError when `json` is not an object with a non-empty string `id`
+ */
+export function parseOrg(json: unknown): Org {
+  const entry = asObject(json);
+  if (entry === undefined) throw new MalformedResponseError(`expected a JSON object (an org), got ${jsonTypeName(json)}`);
+  const id = entry['id'];
+  if (typeof id !== 'string' || id === '') throw new MalformedResponseError('expected an org with a non-empty string id');
+  return orgOf(id, entry);
+}
+
+function orgOf(id: string, entry: JsonObject): Org {
+  const state = entry['project_state'];
+  return { id, displayName: firstNonEmptyString(entry['display_name'], entry['name']), projectState: typeof state === 'string' ? state : '' };
 }
 
 function firstNonEmptyString(...values: unknown[]): string {

@@ -10,7 +10,7 @@
 
 import { MalformedResponseError } from '../lib/errors.js';
 import { UNKNOWN_STATE } from './states.js';
-import type { Cluster, Sddc, SddcList } from './types.js';
+import type { Cluster, ClusterCapacity, Host, Sddc, SddcList } from './types.js';
 import { asObject, jsonTypeName, type JsonObject } from '../lib/json.js';
 
 
@@ -25,6 +25,10 @@ const ISO_TIMESTAMP =
   /^\d{4}-\d{2}-\d{2}(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 const NO_CLUSTERS: readonly Cluster[] = Object.freeze([]);
+const NO_HOSTS: readonly Host[] = Object.freeze([]);
+
+/** Bytes per GiB. */
+const GIB = 2 ** 30;
 
 /**
  * Parses the body of `GET /vmc/api/orgs/{org}/sddcs` (already `JSON.parse`d).
@@ -39,7 +43,11 @@ const NO_CLUSTERS: readonly Cluster[] = Object.freeze([]);
  *   `esx_state` becomes {@link UNKNOWN_STATE} (the entity exists, its state is not known).
  * - Hosts are counted by `esx_state` from `resource_config.clusters[].esx_host_list`; the
  *   deprecated `resource_config.esx_hosts` is used only when there are no clusters. No host
- *   list at all gives `hostStates: undefined` (unknown, not zero).
+ *   list at all gives `hostStates: undefined` (unknown, not zero). The same hosts, each
+ *   `esx_id` once, are kept in `hosts` for the per-host series; hosts without an `esx_id`
+ *   are counted but get none (one problem per SDDC).
+ * - `cluster_capacity` is converted to bytes and hertz; a missing or non-numeric field is
+ *   undefined. A stretched cluster reports its witness's `vsan_witness.enum_state`.
  * - Output is sorted by id (code-unit order), clusters likewise.
  *
  * @param json - the parsed response body
@@ -88,6 +96,7 @@ function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
   let vmcVersion = '';
   let hostStates: Map<string, number> | undefined;
   let clusters: readonly Cluster[] = NO_CLUSTERS;
+  let hosts: readonly Host[] = NO_HOSTS;
 
   if (rc !== undefined) {
     if (provider === '') provider = asString(rc['provider']);
@@ -97,8 +106,9 @@ function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
     if (manifest !== undefined) vmcVersion = asString(manifest['vmc_version']);
 
     const rawClusters = rc['clusters'];
+    const collected = new HostCollector(id);
     if (Array.isArray(rawClusters) && rawClusters.length > 0) {
-      const parsed = parseClusters(id, rawClusters, problems);
+      const parsed = parseClusters(id, rawClusters, problems, collected);
       clusters = parsed.clusters;
       hostStates = parsed.hostStates;
     } else {
@@ -107,9 +117,10 @@ function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
       const esxHosts = rc['esx_hosts'];
       if (Array.isArray(esxHosts)) {
         hostStates = new Map<string, number>();
-        countHosts(esxHosts, hostStates);
+        countHosts(esxHosts, hostStates, collected, '', '');
       }
     }
+    hosts = collected.finish(problems);
   }
 
   return {
@@ -123,9 +134,62 @@ function parseSddc(id: string, entry: JsonObject, problems: string[]): Sddc {
     vmcVersion,
     createdSeconds: isoToSeconds(entry['created']),
     expirationSeconds: isoToSeconds(entry['expiration_date']),
+    accessState: asString(entry['sddc_access_state']),
+    accountLinkState: asString(entry['account_link_state']),
     hostStates,
     clusters,
+    hosts,
   };
+}
+
+/**
+ * Gathers the hosts of one SDDC for the per-host series: each `esx_id` once (the first
+ * occurrence), hosts without an id left out, both reported once per SDDC.
+ */
+class HostCollector {
+  readonly hosts: Host[] = [];
+  readonly #sddcId: string;
+  #seen: Set<string> | undefined;
+  #withoutId = 0;
+  #repeated: string[] | undefined;
+
+  constructor(sddcId: string) {
+    this.#sddcId = sddcId;
+  }
+
+  /** Adds one host object of a host list. */
+  add(host: JsonObject, state: string, clusterId: string, clusterType: string): void {
+    const rawId = host['esx_id'];
+    if (typeof rawId !== 'string' || rawId === '') {
+      this.#withoutId++;
+      return;
+    }
+    const seen = (this.#seen ??= new Set<string>());
+    if (seen.has(rawId)) {
+      (this.#repeated ??= []).push(rawId);
+      return;
+    }
+    seen.add(rawId);
+    const type = asString(host['instance_type']);
+    this.hosts.push({
+      id: rawId,
+      clusterId,
+      name: asString(host['name']),
+      state,
+      instanceType: type === '' ? clusterType : type,
+      availabilityZone: asString(host['availability_zone']),
+    });
+  }
+
+  /** The hosts gathered; problems for hosts without an id and for repeated ids. */
+  finish(problems: string[]): readonly Host[] {
+    const sddc = quoteId(this.#sddcId);
+    if (this.#withoutId > 0) problems.push(`SDDC ${sddc}: ${this.#withoutId} host(s) without esx_id get no per-host series`);
+    if (this.#repeated !== undefined) {
+      for (const id of new Set(this.#repeated)) problems.push(`SDDC ${sddc}: host id ${quoteId(id)} appears more than once; kept the first entry`);
+    }
+    return this.hosts.length === 0 ? NO_HOSTS : this.hosts;
+  }
 }
 
 /**
@@ -137,6 +201,7 @@ function parseClusters(
   sddcId: string,
   rawClusters: readonly unknown[],
   problems: string[],
+  collected: HostCollector,
 ): { clusters: readonly Cluster[]; hostStates: Map<string, number> | undefined } {
   const clusters: Cluster[] = [];
   let hostStates: Map<string, number> | undefined;
@@ -164,10 +229,11 @@ function parseClusters(
     }
 
     const hostList = c['esx_host_list'];
+    const instanceType = clusterInstanceType(c, hostList);
     let hosts: number | undefined;
     if (Array.isArray(hostList)) {
       hostStates ??= new Map<string, number>();
-      hosts = countHosts(hostList, hostStates);
+      hosts = countHosts(hostList, hostStates, collected, clusterId, instanceType);
     }
 
     if (clusterId === '') {
@@ -181,28 +247,57 @@ function parseClusters(
       id: clusterId,
       name: asString(c['cluster_name']),
       state: asState(c['cluster_state']),
-      instanceType: clusterInstanceType(c, hostList),
+      instanceType,
       hosts,
+      capacity: parseCapacity(c['cluster_capacity']),
+      witnessState: witnessState(c),
     });
   }
   clusters.sort(compareById);
   return { clusters, hostStates };
 }
 
+/** `cluster_capacity` in base units; undefined when it is not an object. */
+function parseCapacity(value: unknown): ClusterCapacity | undefined {
+  const cap = asObject(value);
+  if (cap === undefined) return undefined;
+  const cores = asNumber(cap['total_number_of_cores']);
+  const ghz = asNumber(cap['cpu_capacity_ghz']);
+  const memory = asNumber(cap['memory_capacity_gib']);
+  const storage = asNumber(cap['storage_capacity_gib']);
+  return {
+    cpuCores: cores,
+    cpuHertz: ghz === undefined ? undefined : Math.round(ghz * 1e9),
+    memoryBytes: memory === undefined ? undefined : memory * GIB,
+    storageBytes: storage === undefined ? undefined : storage * GIB,
+  };
+}
+
 /**
- * Adds the hosts of one host list to `counts`, keyed by `esx_state` ({@link UNKNOWN_STATE}
- * when missing or empty).
- * Entries that are not objects are ignored. No allocation per host.
+ * The witness state of a stretched cluster: `vsan_witness.enum_state` (`''` when the witness
+ * or the field is missing); undefined when the cluster is not stretched (single-AZ and no
+ * witness object).
+ */
+function witnessState(cluster: JsonObject): string | undefined {
+  const witness = asObject(cluster['vsan_witness']);
+  if (witness !== undefined) return asString(witness['enum_state']);
+  return cluster['availability_type'] === 'MULTI_AZ' ? '' : undefined;
+}
+
+/**
+ * Adds the hosts of one host list to `counts`, keyed by `esx_state` ({@link UNKNOWN_STATE} when missing or empty), and
+ * to `collected`. Entries that are not objects are ignored.
  *
  * @returns the number of hosts counted
  */
-function countHosts(hosts: readonly unknown[], counts: Map<string, number>): number {
+function countHosts(hosts: readonly unknown[], counts: Map<string, number>, collected: HostCollector, clusterId: string, clusterType: string): number {
   let n = 0;
   for (let i = 0; i < hosts.length; i++) {
     const host: unknown = hosts[i];
     if (typeof host !== 'object' || host === null || Array.isArray(host)) continue;
     const state = asState((host as JsonObject)['esx_state']);
     counts.set(state, (counts.get(state) ?? 0) + 1);
+    collected.add(host as JsonObject, state, clusterId, clusterType);
     n++;
   }
   return n;
@@ -244,6 +339,10 @@ function asString(value: unknown): string {
 /** A state field: the string as sent, or {@link UNKNOWN_STATE} when missing, blank or not a string. */
 function asState(value: unknown): string {
   return typeof value === 'string' && value.trim() !== '' ? value : UNKNOWN_STATE;
+}
+
+function asNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 

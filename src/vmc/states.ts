@@ -37,3 +37,12 @@ export const CLUSTER_STATES = ['DEPLOYING', 'ADDING_HOSTS', 'READY', 'FAILED'] a
  * as they are.
  */
 export const UNKNOWN_STATE = 'UNKNOWN';
+
+/** `Sddc.sddc_access_state` values (named in the model's field comment only). */
+export const SDDC_ACCESS_STATES = ['ENABLED', 'DISABLED'] as const;
+
+/** `Sddc.account_link_state` values. */
+export const ACCOUNT_LINK_STATES = ['DELAYED', 'LINKED', 'UNLINKED'] as const;
+
+/** `AwsWitnessEsx.enum_state` values (the vSAN witness of a stretched cluster). */
+export const WITNESS_STATES = ['DEPLOYING', 'PROVISIONED', 'DELETING', 'READY', 'FAILED'] as const;

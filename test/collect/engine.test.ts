@@ -213,7 +213,7 @@ describe('CollectionEngine', () => {
     const orgs = new DiscoveredOrgs(async () => {
       listCalls++;
       if (failList) throw new Error('CSP down');
-      return [{ id: 'org-b', displayName: 'B' }, { id: 'org-a', displayName: 'A' }];
+      return [{ id: 'org-b', displayName: 'B', projectState: 'CREATED' }, { id: 'org-a', displayName: 'A', projectState: '' }];
     }, clock, log.logger);
     const collector = engineOf({ orgs, clock, logger: log.logger, collectors: [{ definition: sddcsWith(async () => list('s1')), ttlMs: 60_000 }], maxStaleMs: 0 });
     const failed = await collector.collect(never);
@@ -229,6 +229,40 @@ describe('CollectionEngine', () => {
     clock.advance(60_000);
     await collector.collect(never);
     assert.equal(listCalls, 3);
+  });
+
+  test('discovered orgs: DELETED orgs are not collected; a collector reads the listed org without a call', async () => {
+    const clock = new ManualClock();
+    const log = captureLogger('info');
+    let listed = [
+      { id: 'org-a', displayName: 'Org A', projectState: 'CREATED' },
+      { id: 'org-gone', displayName: 'Gone', projectState: 'DELETED' },
+    ];
+    const orgs = new DiscoveredOrgs(async () => listed, clock, log.logger);
+    const seen: Array<[string, string | undefined]> = [];
+    const names = defineCollector<string>({
+      name: 'names',
+      help: 'test',
+      defaultEnabled: true,
+      defaultTtl: '0',
+      families: [{ name: 'test_name', type: 'gauge', help: 'h' }],
+      fetch: async (ctx) => {
+        seen.push([ctx.orgId, ctx.listedOrg()?.displayName]);
+        return ctx.listedOrg()?.displayName ?? '';
+      },
+      render: () => undefined,
+    });
+    const engine = engineOf({ orgs, clock, logger: log.logger, collectors: [{ definition: sddcsWith(async () => list('s1')), ttlMs: 60_000 }, { definition: names, ttlMs: 0 }] });
+    const v = await engine.collect(never);
+    assert.deepEqual(v.orgs.map((o) => o.orgId), ['org-a']);
+    assert.deepEqual(seen, [['org-a', 'Org A']]);
+    const line = log.lines.find((l) => l.msg === 'discovered orgs');
+    assert.deepEqual(line?.['deleted_orgs_skipped'], ['org-gone']);
+    listed = [{ id: 'org-a', displayName: 'Renamed', projectState: 'CREATED' }];
+    clock.advance(10 * 60_000);
+    await engine.collect(never);
+    assert.deepEqual(seen.at(-1), ['org-a', 'Renamed']);
+    assert.equal((new StaticOrgs(['org-a']) as OrgSource).listed, undefined, 'configured orgs have no listed org');
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { COLLECTORS } from '../../src/collect/collectors/index.js';
-import type { Config, ConfigWithoutAuth } from '../../src/config/config.js';
+import type { CollectorSettings, Config, ConfigWithoutAuth } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { flagTable } from '../../src/config/flag-table.js';
 import { formatListenAddress } from '../../src/config/listen-address.js';
@@ -124,7 +124,7 @@ describe('defaults', () => {
 });
 
 /** Good inputs: argv (+ env) → the Config fields that change. `{name}` expands to a temp path. */
-const GOOD: ReadonlyArray<{ argv: string[]; env?: Env; expect: Partial<ConfigWithoutAuth> & { ttl?: number } }> = [
+const GOOD: ReadonlyArray<{ argv: string[]; env?: Env; expect: Partial<ConfigWithoutAuth> & { ttl?: number } & { [collector: `collector:${string}`]: CollectorSettings } }> = [
   // listen addresses
   { argv: ['--web.listen-address=:9999'], expect: { listen: { host: undefined, port: 9999 } } },
   { argv: ['--web.listen-address', 'localhost:9000'], expect: { listen: { host: 'localhost', port: 9000 } } },
@@ -166,9 +166,11 @@ const GOOD: ReadonlyArray<{ argv: string[]; env?: Env; expect: Partial<ConfigWit
     expect: { logLevel: level },
   })),
   { argv: ['--demo=true'], expect: { demo: true } },
-  { argv: ['--no-collector.sddcs'], expect: { collectors: { sddcs: { enabled: false, ttlSeconds: 60, options: {} } } } },
-  { argv: ['--collector.sddcs=false'], expect: { collectors: { sddcs: { enabled: false, ttlSeconds: 60, options: {} } } } },
-  { argv: ['--collector.sddcs'], expect: { collectors: { sddcs: { enabled: true, ttlSeconds: 60, options: {} } } } },
+  { argv: ['--no-collector.sddcs'], expect: { 'collector:sddcs': { enabled: false, ttlSeconds: 60, options: {} } } },
+  { argv: ['--collector.sddcs=false'], expect: { 'collector:sddcs': { enabled: false, ttlSeconds: 60, options: {} } } },
+  { argv: ['--collector.sddcs'], expect: { 'collector:sddcs': { enabled: true, ttlSeconds: 60, options: {} } } },
+  { argv: ['--no-collector.orgs'], expect: { 'collector:orgs': { enabled: false, ttlSeconds: 600, options: {} } } },
+  { argv: ['--collector.orgs.ttl=1h'], expect: { 'collector:orgs': { enabled: true, ttlSeconds: 3600, options: {} } } },
 ];
 
 describe('good inputs', () => {
@@ -177,7 +179,7 @@ describe('good inputs', () => {
       const c = await config(['--demo', ...expand(argv)], expandEnv(env));
       for (const [key, value] of Object.entries(expect)) {
         const expected = typeof value === 'string' ? expand([value])[0] : value;
-        const actual = key === 'ttl' ? ttlOf(c) : c[key as keyof ConfigWithoutAuth];
+        const actual = key === 'ttl' ? ttlOf(c) : key.startsWith('collector:') ? c.collectors[key.slice('collector:'.length)] : c[key as keyof ConfigWithoutAuth];
         assert.deepEqual(actual, expected, key);
       }
     });

@@ -76,6 +76,30 @@ describe('real-world payloads through a real scrape', () => {
     assert.equal([...s.keys()].filter((k) => k.startsWith(`vmc_sddc_info{org_id="${ORG}",sddc_id="${dup}"`)).length, 1);
   });
 
+  test('the SDDC payload signals: access and link states, cluster info and capacity, hosts, org name', () => {
+    const s = parseSamples(text);
+    const at = (series: string) => s.get(series.replace(/ORG/g, ORG));
+    const oneNode = 'c2f3f894-a1f6-46de-a983-f5d3466f7346';
+    const cluster = '798e91a8-0361-4f28-8ecf-4e9ddeb06d9e';
+    const c = `org_id="ORG",sddc_id="${oneNode}",cluster_id="${cluster}"`;
+    assert.equal(at(`vmc_sddc_access_state{org_id="ORG",sddc_id="${oneNode}",state="ENABLED"}`), 1);
+    // account_link_state is absent in every fixture: UNKNOWN, and 0 for each known state
+    assert.equal(at(`vmc_sddc_account_link_state{org_id="ORG",sddc_id="${oneNode}",state="UNKNOWN"}`), 1);
+    assert.equal(at(`vmc_sddc_account_link_state{org_id="ORG",sddc_id="${oneNode}",state="LINKED"}`), 0);
+    assert.equal(at(`vmc_cluster_info{${c},cluster_name="Cluster-1",instance_type="i3.metal"}`), 1);
+    assert.equal(at(`vmc_cluster_capacity_cpu_cores{${c}}`), 36);
+    assert.equal(at(`vmc_cluster_capacity_cpu_hertz{${c}}`), 82.8e9);
+    assert.equal(at(`vmc_cluster_capacity_memory_bytes{${c}}`), 512 * 2 ** 30);
+    assert.equal(at(`vmc_cluster_capacity_storage_bytes{${c}}`), 10617 * 2 ** 30);
+    const host = `${c},host_id="42b44ff9-cadb-4fa1-bff4-7b01a302400b"`;
+    assert.equal(at(`vmc_host_info{${host},host_name="Not Really ESX977321ac-ab39-445e-86d9-61072446e0a3",instance_type="i3.metal",availability_zone="us-west-2a"}`), 1);
+    assert.equal(at(`vmc_host_state{${host},state="READY"}`), 1);
+    assert.equal([...s.keys()].filter((k) => k.startsWith('vmc_cluster_witness_state')).length, 0, 'no stretched cluster in the fixtures');
+    // testSDDC1/testSDDC2 have resource_config {}: no clusters, no hosts, no capacity
+    assert.equal([...s.keys()].filter((k) => k.includes('sddc_id="testSDDC1"') && /^vmc_(host|cluster)_/.test(k)).length, 0);
+    assert.equal(at('vmc_org_info{org_id="ORG",org_name="Fixtures"}'), 1);
+  });
+
   test('skipped and merged entries are logged, not fatal', () => {
     const warn = log.lines.find((l) => l.msg === 'collected data had entries that were skipped or merged');
     assert.ok(warn, 'a warning lists the problems');

@@ -79,7 +79,8 @@ for (const file of dashboardFiles()) {
       const byName = new Map(d.templating.list.map((v) => [v.name, v]));
       const org = byName.get('org');
       assert.ok(org, 'org variable');
-      assert.equal(variableQuery(org), 'label_values(vmc_up, org_id)');
+      assert.match(variableQuery(org), /^query_result\(.*vmc_org_info.* or on \(org_id\) .*vmc_up.*\)$/, 'org names, the id where there is none');
+      assert.match(org.regex ?? '', /\(\?<value>.*\(\?<text>/, 'org: the id is the value, the name the text');
       assert.ok(org.multi && org.includeAll, 'org: multi-value with All');
       const sddc = byName.get('sddc');
       assert.ok(sddc, 'sddc variable');
@@ -163,6 +164,20 @@ describe('vmc-overview content', () => {
     has('token latency', (p) => /histogram_quantile\(0\.95, .*vmc_token_refresh_duration_seconds_bucket/.test(exprs(p)));
     has('API requests by code', (p) => exprs(p).includes('rate(vmc_api_requests_total[$__rate_interval])') && exprs(p).includes('code'));
     has('API latency', (p) => /histogram_quantile\(0\.95, .*vmc_api_request_duration_seconds_bucket/.test(exprs(p)));
+  });
+
+  test('covers cluster capacity and a host table with name, zone, type and state', () => {
+    has('capacity per cluster', (p) =>
+      p.type === 'table' && ['cpu_cores', 'cpu_hertz', 'memory_bytes', 'storage_bytes'].every((m) => exprs(p).includes(`vmc_cluster_capacity_${m}`)) && exprs(p).includes('vmc_cluster_info'),
+    );
+    has('the host table', (p) => p.type === 'table' && exprs(p).includes('vmc_host_info') && exprs(p).includes('vmc_host_state'));
+  });
+
+  test('the org variable regex takes the id as value and the name as text, or the id alone', () => {
+    const org = d.templating.list.find((v) => v.name === 'org')!;
+    const re = new RegExp(/^\/(.*)\/$/.exec(org.regex!)![1]!);
+    assert.deepEqual({ ...re.exec('{org_id="o1",org_name="ACME Production"} 1 1700000000000')?.groups }, { value: 'o1', text: 'ACME Production' });
+    assert.deepEqual({ ...re.exec('{org_id="o2"} 1 1700000000000')?.groups }, { value: 'o2', text: undefined });
   });
 
   test('every query is valid PromQL once the variables are substituted (promtool)', (t) => {

@@ -269,8 +269,12 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
   test('the dashboard variables list the orgs, and the SDDCs by name', async () => {
     const d = loadDashboard('grafana/dashboards/vmc-overview.json');
     const vars = new Map(d.templating.list.map((v) => [v.name, v]));
-    const orgs = await query(`count by (org_id) (${/label_values\((.+), org_id\)/.exec(variableQuery(vars.get('org')!))![1]})`);
-    assert.deepEqual(orgs.map((s) => s.metric.org_id).sort(), [...sim.orgs].sort());
+    const org = vars.get('org')!;
+    const orgRows = await query(substitute(/^query_result\((.+)\)$/s.exec(variableQuery(org))![1]!, ALL));
+    const orgRe = grafanaRegex(org.regex!);
+    const orgs = orgRows.map((row) => orgRe.exec(queryResultText(row.metric, row.value))?.groups);
+    assert.deepEqual(orgs.map((g) => g?.value).sort(), [...sim.orgs].sort());
+    assert.deepEqual(orgs.map((g) => g?.text).sort(), ['ACME Development', 'ACME Lab', 'ACME Production'], 'orgs by name');
 
     const sddc = vars.get('sddc')!;
     const expr = substitute(/^query_result\((.+)\)$/s.exec(variableQuery(sddc))![1]!, ALL);
@@ -322,6 +326,8 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     const sddc = /sddc_id="([^"]*)"/.exec(line[1]!)![1]!;
     const name = new RegExp(`^vmc_sddc_info\\{[^}]*sddc_id="${sddc}"[^}]*sddc_name="([^"]*)"`, 'm').exec(metrics)?.[1];
     assert.ok(name, `vmc_sddc_info of ${sddc}`);
+    const orgName = new RegExp(`^vmc_org_info\\{org_id="${org}",org_name="([^"]*)"`, 'm').exec(metrics)?.[1];
+    assert.ok(orgName, `vmc_org_info of ${org}`);
 
     const put = await http(`${sim.url}/_sim/orgs/${org}/sddcs/${sddc}/state`, {
       method: 'PUT',
@@ -356,10 +362,10 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     assert.equal(delivered.path, '/vmc-pager');
     const { labels, annotations } = delivered.alert;
     assert.deepEqual(
-      { alertname: labels.alertname, severity: labels.severity, org_id: labels.org_id, sddc_id: labels.sddc_id, sddc_name: labels.sddc_name, state: labels.state, job: labels.job },
-      { alertname: 'VMCSDDCFailed', severity: 'critical', org_id: org, sddc_id: sddc, sddc_name: name, state: 'FAILED', job: 'vmc' },
+      { alertname: labels.alertname, severity: labels.severity, org_id: labels.org_id, org_name: labels.org_name, sddc_id: labels.sddc_id, sddc_name: labels.sddc_name, state: labels.state, job: labels.job },
+      { alertname: 'VMCSDDCFailed', severity: 'critical', org_id: org, org_name: orgName, sddc_id: sddc, sddc_name: name, state: 'FAILED', job: 'vmc' },
     );
-    assert.equal(annotations.description, `SDDC ${name} (${sddc}) in org ${org} reports sddc_state FAILED.`);
+    assert.equal(annotations.description, `SDDC ${name} (${sddc}) in org ${orgName} reports sddc_state FAILED.`);
     assert.equal(annotations.runbook_url, 'https://github.com/vmc-exporter/vmc-exporter#runbook-vmcsddcfailed');
   });
 });

@@ -82,7 +82,9 @@ describe('credentials', { concurrency: 4 }, () => {
       assert.deepEqual(errors.map((l) => l['org_id']).sort(), [a, b].sort(), 'one error line per org, not per scrape or retry');
       for (const l of errors) assert.match(errMessage(l), /^CSP rejected the OAuth app credentials \(HTTP 400, cspErrorCode 250\.102: invalid_client: /);
       const warns = h.logs.filter((l) => l['level'] === 'warn');
-      assert.deepEqual(warns.map((l) => l['org_id']).sort(), [a, b].sort(), 'one warn line per org');
+      const pairs = warns.map((l) => `${String(l['org_id'])} ${String(l['collector'])}`);
+      assert.deepEqual(pairs, [...new Set(pairs)], 'one warn line per org and collector');
+      assert.deepEqual([...new Set(warns.map((l) => l['org_id']))].sort(), [a, b].sort());
 
       const s = await h.scrape(HEADER_SECONDS);
       assert.match(s.body, new RegExp(`vmc_token_refreshes_total\\{org_id="${a}",result="failure"\\} ${tokenRequests(h, a)}\\n`));

@@ -143,6 +143,77 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
     }
   });
 
+  test('every secret field of the SDDC payload carries a canary: none reaches /metrics or the logs', async () => {
+    const h = await startHarness({ flags: ['--cache.max-stale=5m'] });
+    try {
+      const [a] = h.orgs as [string];
+      const c = (field: string) => canary(field.replace(/[^a-z]/gi, '').slice(0, 6));
+      const canaries: string[] = [];
+      const mark = (field: string) => {
+        const v = c(field);
+        canaries.push(v);
+        return v;
+      };
+      const client = (name: string) => ({ id: `${name}-id`, secret: mark(`${name}.secret`), accessTokenTTL: 1800, refreshTokenTTL: 0 });
+      const sddc = {
+        id: 'canary-sddc',
+        name: 'canary',
+        sddc_state: 'READY',
+        sddc_access_state: 'ENABLED',
+        account_link_state: 'LINKED',
+        resource_config: {
+          cloud_username: mark('cloud_username'),
+          cloud_password: mark('cloud_password'),
+          nsx_cloud_admin: mark('nsx_cloud_admin'),
+          nsx_cloud_admin_password: mark('nsx_cloud_admin_password'),
+          nsx_cloud_audit: mark('nsx_cloud_audit'),
+          nsx_cloud_audit_password: mark('nsx_cloud_audit_password'),
+          cloud_user_group: mark('cloud_user_group'),
+          nsx_user_client: client('nsx_user_client'),
+          nsx_service_client: client('nsx_service_client'),
+          nsx_native_client: client('nsx_native_client'),
+          vc_oauth_client: client('vc_oauth_client'),
+          custom_properties: { p: mark('custom_properties') },
+          vsan_encryption_config: { certificate: mark('certificate') },
+          agents: [
+            {
+              agent_url: 'https://10.0.0.1',
+              sddc_csp_oauth_client: { csp_oauth_client: { client_id: 'agent', client_secret: mark('client_secret') } },
+              key_pair: { key_name: 'k', key_material: mark('key_material') },
+            },
+          ],
+          clusters: [
+            {
+              cluster_id: 'canary-cluster',
+              cluster_name: 'Cluster-1',
+              availability_type: 'MULTI_AZ',
+              custom_properties: { p: mark('cluster.custom_properties') },
+              vsan_witness: { enum_state: 'READY', provider: 'AWS', esx_credential: mark('witness.esx_credential') },
+              esx_host_list: [
+                { esx_id: 'canary-host', name: 'esx-1', esx_state: 'READY', esx_credential: mark('esx_credential'), custom_properties: { p: mark('host.custom_properties') } },
+                { name: 'no-id-host', esx_state: 'READY', esx_credential: mark('no-id.esx_credential') },
+              ],
+            },
+          ],
+        },
+      };
+      h.sim.addSddc(a, sddc);
+      h.sim.addSddc(a, { ...sddc, id: undefined });
+      const s = await h.scrape(2);
+      assert.equal(s.status, 200);
+      assert.equal(s.value('vmc_host_state', { org_id: a, host_id: 'canary-host', state: 'READY' }), 1, 'the SDDC was read');
+      assert.equal(s.value('vmc_cluster_witness_state', { org_id: a, cluster_id: 'canary-cluster', state: 'READY' }), 1);
+      assert.ok(h.logs.some((l) => l['msg'] === 'collected data had entries that were skipped or merged'), 'problems were logged');
+      h.sim.addFault({ endpoint: 'sddcs', org: a, kind: 'wrong-types' });
+      const failing = await h.scrape(2);
+      assert.equal(failing.value('vmc_up', { org_id: a }), 0);
+      assertClean('logs', h.rawLogs(), canaries);
+      for (const body of [s.body, failing.body]) assertClean('/metrics', body, canaries);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('OAuth app with a wrong secret file: the presented secret is never echoed back into the logs', async () => {
     const wrong = canary('wr');
     const h = await startHarness({ auth: 'oauth-file', secretFileContent: wrong, sim: { clientSecret: canary('cs') } });

@@ -96,6 +96,41 @@ describe('demoEstate', () => {
     const other = demoEstate(clock).secrets();
     assert.ok(!other.some((v) => secrets.has(v)), 'fresh values per estate');
   });
+
+  it('carries OAuth client secrets and key material (every secret field of the reference) and lists them as secrets', () => {
+    const sddc = byId(estate.sddcs(prod), DEMO.sddcs.prod01);
+    const r = rc(sddc);
+    const fields = [
+      (r['nsx_user_client'] as JsonObject)['secret'],
+      (r['nsx_service_client'] as JsonObject)['secret'],
+      (r['nsx_native_client'] as JsonObject)['secret'],
+      (r['vc_oauth_client'] as JsonObject)['secret'],
+      ((((r['agents'] as JsonObject[])[0]!['sddc_csp_oauth_client'] as JsonObject)['csp_oauth_client']) as JsonObject)['client_secret'],
+      (((r['agents'] as JsonObject[])[0]!['key_pair']) as JsonObject)['key_material'],
+    ];
+    const secrets = new Set(estate.secrets());
+    for (const v of fields) assert.ok(typeof v === 'string' && secrets.has(v), String(v));
+    assert.equal(new Set(fields).size, fields.length, 'distinct values');
+  });
+
+  it('follows the reference: zero_cloud_region and sddc_security inside resource_config, witness enum_state', () => {
+    const sddc = byId(estate.sddcs(prod), DEMO.sddcs.prod02);
+    assert.ok(!('zero_cloud_region' in sddc));
+    assert.ok('zero_cloud_region' in rc(sddc));
+    assert.deepEqual(rc(sddc)['sddc_security'], { profile: 'PROFILE_DEFAULT', hardened: false });
+    const witness = ((rc(sddc)['clusters'] as JsonObject[])[0]!['vsan_witness']) as JsonObject;
+    assert.equal(witness['enum_state'], 'READY');
+    assert.ok(!('esx_state' in witness));
+  });
+
+  it('has the signals of the SDDC payload: access DISABLED, UNLINKED, a FAILED host, fields left out', () => {
+    assert.equal(byId(estate.sddcs(dev), DEMO.sddcs.dev01)['sddc_access_state'], 'DISABLED');
+    assert.equal(byId(estate.sddcs(lab), DEMO.sddcs.lab1node)['account_link_state'], 'UNLINKED');
+    assert.ok(!('sddc_access_state' in byId(estate.sddcs(lab), DEMO.sddcs.labCanceled)));
+    assert.equal(clusterHosts(byId(estate.sddcs(dev), DEMO.sddcs.devFailed)).find((h) => h['esx_id'] === DEMO.hosts.devFailedHost)?.['esx_state'], 'FAILED');
+    const stateless = clusterHosts(byId(estate.sddcs(dev), DEMO.sddcs.devGlcm)).find((h) => h['esx_id'] === DEMO.hosts.devGlcmStateless);
+    assert.ok(stateless && !('esx_state' in stateless));
+  });
 });
 
 describe('Estate mutations and body cache', () => {
@@ -169,7 +204,7 @@ describe('generateEstate', () => {
   });
 
   it('is deterministic by seed apart from passwords, and mostly READY', () => {
-    const strip = (e: Estate) => e.orgIds().map((o) => e.body(o).toString().replace(/"simpw-[^"]+"/g, '"x"')).join('\n');
+    const strip = (e: Estate) => e.orgIds().map((o) => e.body(o).toString().replace(/"sim(?:pw|cs|key)-[^"]+"/g, '"x"')).join('\n');
     const a = generateEstate({ orgs: 2, sddcsPerOrg: 100, seed: 3 });
     const b = generateEstate({ orgs: 2, sddcsPerOrg: 100, seed: 3 });
     const c = generateEstate({ orgs: 2, sddcsPerOrg: 100, seed: 4 });

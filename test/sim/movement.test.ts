@@ -75,6 +75,17 @@ describe('demo movement (pure, on the estate)', () => {
     );
   });
 
+  it('fails and replaces the stretched SDDC\'s witness for a while', () => {
+    const witness = (t: number) => {
+      const rc = find(prod(t), DEMO.sddcs.prod02)?.['resource_config'] as { clusters: JsonObject[] };
+      return (rc.clusters[0]?.['vsan_witness'] as JsonObject)['enum_state'];
+    };
+    assert.deepEqual(
+      [witness(359 * S), witness(360 * S), witness(420 * S), witness(480 * S), witness(DEMO_CYCLE_MS + 400 * S)],
+      ['READY', 'FAILED', 'DEPLOYING', 'READY', 'FAILED'],
+    );
+  });
+
   it('changes the phase only at boundaries and never moves pinned entities', () => {
     const m = estate.movement;
     assert.ok(m);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { MalformedResponseError } from '../../src/lib/errors.js';
-import { parseOrgList } from '../../src/vmc/parse-orgs.js';
+import { parseOrg, parseOrgList } from '../../src/vmc/parse-orgs.js';
 
 describe('parseOrgList', () => {
   const notArrays: [unknown, string][] = [
@@ -31,12 +31,12 @@ describe('parseOrgList', () => {
   it('reads id and display_name, sorted by id', () => {
     assert.deepEqual(
       parseOrgList([
-        { id: 'b', display_name: 'Org B', name: 'org-b', properties: { values: { sddcLimit: '2' } } },
-        { id: 'a', display_name: 'Org A' },
+        { id: 'b', display_name: 'Org B', name: 'org-b', project_state: 'CREATED', properties: { values: { sddcLimit: '2' } } },
+        { id: 'a', display_name: 'Org A', project_state: 'DELETED' },
       ]),
       [
-        { id: 'a', displayName: 'Org A' },
-        { id: 'b', displayName: 'Org B' },
+        { id: 'a', displayName: 'Org A', projectState: 'DELETED' },
+        { id: 'b', displayName: 'Org B', projectState: 'CREATED' },
       ],
     );
   });
@@ -52,7 +52,7 @@ describe('parseOrgList', () => {
   ];
   for (const [label, fields, expected] of names) {
     it(`displayName: ${label}`, () => {
-      assert.deepEqual(parseOrgList([{ id: 'o', ...fields }]), [{ id: 'o', displayName: expected }]);
+      assert.deepEqual(parseOrgList([{ id: 'o', ...fields }]), [{ id: 'o', displayName: expected, projectState: '' }]);
     });
   }
 
@@ -69,7 +69,7 @@ describe('parseOrgList', () => {
         { id: { value: 'x' } },
         { id: 'ok', name: 'ok' },
       ]),
-      [{ id: 'ok', displayName: 'ok' }],
+      [{ id: 'ok', displayName: 'ok', projectState: '' }],
     );
   });
 
@@ -81,8 +81,8 @@ describe('parseOrgList', () => {
         { id: 'o', display_name: 'second' },
       ]),
       [
-        { id: 'o', displayName: 'first' },
-        { id: 'p', displayName: '' },
+        { id: 'o', displayName: 'first', projectState: '' },
+        { id: 'p', displayName: '', projectState: '' },
       ],
     );
   });
@@ -93,4 +93,26 @@ describe('parseOrgList', () => {
       ['B', 'a', 'b'],
     );
   });
+});
+
+describe('parseOrg (GET /vmc/api/orgs/{org})', () => {
+  it('reads one org: id, display name (else name), project_state', () => {
+    assert.deepEqual(parseOrg({ id: 'o', name: 'short', display_name: 'Long Name', project_state: 'CREATED', org_type: 'CUSTOMER' }), {
+      id: 'o',
+      displayName: 'Long Name',
+      projectState: 'CREATED',
+    });
+    assert.deepEqual(parseOrg({ id: 'o', name: 'short', project_state: null }), { id: 'o', displayName: 'short', projectState: '' });
+  });
+
+  for (const [label, input] of [
+    ['an array', [{ id: 'o' }]],
+    ['null', null],
+    ['an object without id', { display_name: 'x' }],
+    ['an empty id', { id: '' }],
+  ] as const) {
+    it(`throws MalformedResponseError for ${label}`, () => {
+      assert.throws(() => parseOrg(input), MalformedResponseError);
+    });
+  }
 });

@@ -149,6 +149,8 @@ describe('parseSddcList: scalar fields', () => {
       sddc_state: 'READY',
       provider: 'AWS',
       sddc_type: '1NODE',
+      sddc_access_state: 'DISABLED',
+      account_link_state: 'UNLINKED',
       created: '2022-04-28T10:41:58.000521Z',
       expiration_date: '2022-06-27T10:41:58.000521Z',
       resource_config: {
@@ -172,8 +174,11 @@ describe('parseSddcList: scalar fields', () => {
         vmcVersion: '1.24',
         createdSeconds: Date.UTC(2022, 3, 28, 10, 41, 58) / 1000,
         expirationSeconds: Date.UTC(2022, 5, 27, 10, 41, 58) / 1000,
+        accessState: 'DISABLED',
+        accountLinkState: 'UNLINKED',
         hostStates: undefined,
         clusters: [],
+        hosts: [],
       },
     );
     assert.doesNotMatch(JSON.stringify(sddc), /hunter2/);
@@ -194,8 +199,11 @@ describe('parseSddcList: scalar fields', () => {
         vmcVersion: '',
         createdSeconds: undefined,
         expirationSeconds: undefined,
+        accessState: '',
+        accountLinkState: '',
         hostStates: undefined,
         clusters: [],
+        hosts: [],
       },
     );
   });
@@ -463,8 +471,8 @@ describe('parseSddcList: clusters', () => {
       }),
     );
     assert.deepEqual(sddc.clusters, [
-      { id: 'c1', name: 'Cluster-1', state: 'READY', instanceType: 'i4i.metal', hosts: 3 },
-      { id: 'c2', name: 'Cluster-2', state: 'ADDING_HOSTS', instanceType: 'm7i.metal-24xl', hosts: 1 },
+      { id: 'c1', name: 'Cluster-1', state: 'READY', instanceType: 'i4i.metal', hosts: 3, capacity: undefined, witnessState: undefined },
+      { id: 'c2', name: 'Cluster-2', state: 'ADDING_HOSTS', instanceType: 'm7i.metal-24xl', hosts: 1, capacity: undefined, witnessState: undefined },
     ]);
   });
 
@@ -527,6 +535,7 @@ describe('parseSddcList: clusters', () => {
       'SDDC "s1": cluster entry 2 has no cluster_id; skipped (its hosts still count)',
       'SDDC "s1": cluster entry 3 is null, not an object; skipped',
       'SDDC "s1": cluster entry 4 is array, not an object; skipped',
+      'SDDC "s1": 1 host(s) without esx_id get no per-host series',
     ]);
     assert.deepEqual(states(sddc as Sddc), { READY: 1 });
   });
@@ -541,9 +550,12 @@ describe('parseSddcList: clusters', () => {
       }),
     ]);
     assert.deepEqual(list.sddcs[0]?.clusters, [
-      { id: 'c1', name: 'first', state: 'UNKNOWN', instanceType: '', hosts: 1 },
+      { id: 'c1', name: 'first', state: 'UNKNOWN', instanceType: '', hosts: 1, capacity: undefined, witnessState: undefined },
     ]);
-    assert.deepEqual(list.problems, ['SDDC "s1": cluster id "c1" appears more than once; kept the first entry']);
+    assert.deepEqual(list.problems, [
+      'SDDC "s1": cluster id "c1" appears more than once; kept the first entry',
+      'SDDC "s1": 1 host(s) without esx_id get no per-host series',
+    ]);
   });
 
   it('gives no clusters when clusters is absent, null, empty or of the wrong shape', () => {
@@ -566,7 +578,7 @@ describe('parseSddcList: scale', () => {
           cluster_id: `c-${i}-${c}`,
           cluster_state: 'READY',
           esx_host_info: { instance_type: 'i4i.metal' },
-          esx_host_list: Array.from({ length: 8 }, () => host('READY', { instance_type: 'i4i.metal' })),
+          esx_host_list: Array.from({ length: 8 }, (_, h) => host('READY', { esx_id: `e-${i}-${c}-${h}`, name: `esx-${h}`, instance_type: 'i4i.metal' })),
         })),
       },
     }));
@@ -577,7 +589,136 @@ describe('parseSddcList: scale', () => {
     assert.equal(list?.sddcs.length, 2000);
     assert.deepEqual(list?.problems, []);
     assert.equal(list?.sddcs[1999]?.hostStates?.get('READY'), 16);
+    assert.equal(list?.sddcs[1999]?.hosts.length, 16);
     // Generous bound so slow CI machines pass; a typical run takes a few milliseconds.
     assert.ok(perRun < 250, `one run took ${perRun.toFixed(1)} ms`);
+  });
+});
+
+describe('parseSddcList: operator fields (access, account link, capacity, witness, hosts)', () => {
+  it('reads sddc_access_state and account_link_state as sent; missing or null is empty', () => {
+    assert.deepEqual(
+      [one({ id: 'a', sddc_access_state: 'ENABLED', account_link_state: 'LINKED' }), one({ id: 'b', account_link_state: null }), one({ id: 'c', sddc_access_state: 'SOMETHING_NEW' })].map(
+        (s) => [s.accessState, s.accountLinkState],
+      ),
+      [
+        ['ENABLED', 'LINKED'],
+        ['', ''],
+        ['SOMETHING_NEW', ''],
+      ],
+    );
+  });
+
+  it('converts cluster_capacity to cores, hertz and bytes; missing or wrong fields give undefined', () => {
+    const sddc = one(
+      withRc({
+        clusters: [
+          {
+            cluster_id: 'c1',
+            cluster_capacity: { number_of_sockets: 12, total_number_of_cores: 384, cpu_capacity_ghz: 998.4, memory_capacity_gib: 6144, number_of_ssds: 48, storage_capacity_gib: 122880 },
+          },
+          { cluster_id: 'c2', cluster_capacity: { total_number_of_cores: '36', cpu_capacity_ghz: null, memory_capacity_gib: 512 } },
+          { cluster_id: 'c3', cluster_capacity: null },
+          { cluster_id: 'c4' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      sddc.clusters.map((c) => c.capacity),
+      [
+        { cpuCores: 384, cpuHertz: 998_400_000_000, memoryBytes: 6144 * 2 ** 30, storageBytes: 122880 * 2 ** 30 },
+        { cpuCores: undefined, cpuHertz: undefined, memoryBytes: 512 * 2 ** 30, storageBytes: undefined },
+        undefined,
+        undefined,
+      ],
+    );
+  });
+
+  it('reads the witness state of stretched clusters only (enum_state, not esx_state)', () => {
+    const sddc = one(
+      withRc({
+        clusters: [
+          { cluster_id: 'c1', availability_type: 'MULTI_AZ', vsan_witness: { enum_state: 'READY', esx_state: 'FAILED', provider: 'AWS' } },
+          { cluster_id: 'c2', availability_type: 'MULTI_AZ', vsan_witness: { esx_state: 'READY' } },
+          { cluster_id: 'c3', availability_type: 'MULTI_AZ', vsan_witness: null },
+          { cluster_id: 'c4', availability_type: 'SINGLE_AZ', vsan_witness: { enum_state: 'DEPLOYING' } },
+          { cluster_id: 'c5', availability_type: 'SINGLE_AZ', vsan_witness: null },
+          { cluster_id: 'c6' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      sddc.clusters.map((c) => c.witnessState),
+      ['READY', '', '', 'DEPLOYING', undefined, undefined],
+    );
+  });
+
+  it('keeps each host with its cluster, name, state, type (else the cluster\'s) and zone, in payload order', () => {
+    const list = parseSddcList([
+      withRc({
+        clusters: [
+          {
+            cluster_id: 'c2',
+            esx_host_info: { instance_type: 'i4i.metal' },
+            esx_host_list: [
+              host('READY', { esx_id: 'h3', name: 'esx-3', instance_type: 'i3en.metal', availability_zone: 'us-west-2a', hostname: '10.0.0.3' }),
+              host(undefined, { esx_id: 'h4', name: 'esx-4', availability_zone: null }),
+            ],
+          },
+          {
+            cluster_id: 'c1',
+            esx_host_list: [host('FAILED', { esx_id: 'h1', name: 'esx-1', instance_type: 'i4i.metal', availability_zone: 'us-west-2b' })],
+          },
+          { cluster_name: 'no id', esx_host_list: [host('READY', { esx_id: 'h9', name: 'esx-9' })] },
+        ],
+        esx_hosts: [host('READY', { esx_id: 'ignored' })],
+      }),
+    ]);
+    assert.deepEqual(list.sddcs[0]?.hosts, [
+      { id: 'h3', clusterId: 'c2', name: 'esx-3', state: 'READY', instanceType: 'i3en.metal', availabilityZone: 'us-west-2a' },
+      { id: 'h4', clusterId: 'c2', name: 'esx-4', state: 'UNKNOWN', instanceType: 'i4i.metal', availabilityZone: '' },
+      { id: 'h1', clusterId: 'c1', name: 'esx-1', state: 'FAILED', instanceType: 'i4i.metal', availabilityZone: 'us-west-2b' },
+      { id: 'h9', clusterId: '', name: 'esx-9', state: 'READY', instanceType: '', availabilityZone: '' },
+    ]);
+  });
+
+  it('reads the deprecated esx_hosts only without clusters (cluster id empty)', () => {
+    const sddc = one(withRc({ esx_hosts: [host('READY', { esx_id: 'h1', name: 'esx-1' })] }));
+    assert.deepEqual(sddc.hosts.map((h) => [h.id, h.clusterId]), [['h1', '']]);
+  });
+
+  it('gives hosts without esx_id no entry and keeps a repeated esx_id once, reporting both once per SDDC', () => {
+    const list = parseSddcList([
+      withRc({
+        clusters: [
+          { cluster_id: 'c1', esx_host_list: [host('READY', { esx_id: 'h1' }), host('READY'), host('READY', { esx_id: '' }), host('READY', { esx_id: 'h1' })] },
+          { cluster_id: 'c2', esx_host_list: [host('FAILED', { esx_id: 'h1' })] },
+        ],
+      }),
+    ]);
+    assert.deepEqual(list.sddcs[0]?.hosts.map((h) => [h.id, h.clusterId, h.state]), [['h1', 'c1', 'READY']]);
+    assert.deepEqual(states(list.sddcs[0] as Sddc), { READY: 4, FAILED: 1 }, 'every host still counts');
+    assert.deepEqual(list.problems, [
+      'SDDC "s1": 2 host(s) without esx_id get no per-host series',
+      'SDDC "s1": host id "h1" appears more than once; kept the first entry',
+    ]);
+  });
+
+  it('keeps no password or client secret anywhere in the typed result', () => {
+    const canary = 'Qz-canary-7f3a9d';
+    const sddc = one({
+      id: 's1',
+      sddc_access_state: 'ENABLED',
+      resource_config: {
+        cloud_password: canary,
+        nsx_cloud_admin_password: canary,
+        nsx_cloud_audit_password: canary,
+        nsx_user_client: { id: 'u', secret: canary },
+        vc_oauth_client: { id: 'v', secret: canary },
+        agents: [{ sddc_csp_oauth_client: { csp_oauth_client: { client_secret: canary } }, key_pair: { key_material: canary } }],
+        clusters: [{ cluster_id: 'c1', vsan_witness: { enum_state: 'READY', esx_credential: canary }, esx_host_list: [host('READY', { esx_id: 'h1', esx_credential: canary, custom_properties: { p: canary } })] }],
+      },
+    });
+    assert.doesNotMatch(JSON.stringify(sddc), new RegExp(canary));
   });
 });

@@ -224,6 +224,8 @@ describe('real-world fixtures: SDDC payloads (README summary table)', () => {
         vmcVersion: '1.16',
         createdSeconds: Date.UTC(2022, 3, 28, 10, 41, 58) / 1000,
         expirationSeconds: Date.UTC(2022, 5, 27, 10, 41, 58) / 1000,
+        accessState: 'ENABLED',
+        accountLinkState: '',
         hostStates: { READY: 1 },
         clusters: [
           {
@@ -232,6 +234,18 @@ describe('real-world fixtures: SDDC payloads (README summary table)', () => {
             state: 'READY',
             instanceType: 'i3.metal',
             hosts: 1,
+            capacity: { cpuCores: 36, cpuHertz: 82_800_000_000, memoryBytes: 512 * 2 ** 30, storageBytes: 10617 * 2 ** 30 },
+            witnessState: undefined,
+          },
+        ],
+        hosts: [
+          {
+            id: '42b44ff9-cadb-4fa1-bff4-7b01a302400b',
+            clusterId: '798e91a8-0361-4f28-8ecf-4e9ddeb06d9e',
+            name: 'Not Really ESX977321ac-ab39-445e-86d9-61072446e0a3',
+            state: 'READY',
+            instanceType: 'i3.metal',
+            availabilityZone: 'us-west-2a',
           },
         ],
       },
@@ -268,7 +282,31 @@ describe('real-world fixtures: SDDC payloads (README summary table)', () => {
         state: 'READY',
         instanceType: 'i3.metal',
         hosts: 2,
+        capacity: { cpuCores: 144, cpuHertz: 331_200_000_000, memoryBytes: 2048 * 2 ** 30, storageBytes: 42468 * 2 ** 30 },
+        witnessState: undefined,
       },
+    ]);
+    assert.deepEqual(
+      sddc?.hosts.map((h) => [h.id, h.state, h.instanceType, h.availabilityZone]),
+      [
+        ['f5437b89-3360-444c-ab14-3332e32e03cd', 'READY', 'i3.metal', 'us-west-2a'],
+        ['8bba6fee-0db7-441e-a7fd-86cc4ecce480', 'READY', 'i3.metal', ''],
+      ],
+      'the host with availability_zone null has an empty zone',
+    );
+  });
+
+  it('access and account link states: ENABLED where sent, empty (UNKNOWN in metrics) where absent', () => {
+    const states = SDDC_FIXTURES.map((fx) => parseWrapped(fx.file).sddcs.map((s) => `${s.id}:${s.accessState}:${s.accountLinkState}`)).flat();
+    assert.deepEqual(states, [
+      `${F46}:ENABLED:`,
+      `${F46}:ENABLED:`,
+      'testSDDC1:ENABLED:',
+      'testSDDC1:ENABLED:',
+      'testSDDC2:ENABLED:',
+      'c2f3f894-a1f6-46de-a983-f5d3466f7346:ENABLED:',
+      `${F46}::`,
+      `${F46}::`,
     ]);
   });
 
