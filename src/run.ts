@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { API_TOKEN_REJECTION_STATUSES, OAUTH_REJECTION_STATUSES } from './auth/csp-client.js';
 import { TokenPool } from './auth/token-pool.js';
 import type { ActiveCollector } from './collect/collector.js';
 import { COLLECTORS, PRIMARY_COLLECTOR } from './collect/collectors/index.js';
@@ -106,6 +107,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     secrets,
     logger,
   });
+  declareFailureSeries(config, tokens, self);
   const orgs: OrgSource =
     config.orgs.length > 0 ? new StaticOrgs(config.orgs) : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
   const engine = new CollectionEngine({
@@ -199,6 +201,21 @@ function baseUrl(server: http.Server, loopback = false): string {
   const any = address.address === '0.0.0.0' || address.address === '::';
   const host = loopback && any ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `${server instanceof https.Server ? 'https' : 'http'}://${host}:${address.port}`;
+}
+
+/**
+ * Makes the failure counters of the credential path exist at 0 before the first scrape, so
+ * that `increase()` sees a later first failure (a rotated secret): the request counters
+ * (`success`, `failure`) of every token the exporter will use (each `--vmc.org` of an OAuth
+ * app, else the one without orgId), and `vmc_api_requests_total` of the CSP endpoint for
+ * each status with which CSP rejects the credentials. Collection failures need no such
+ * series: `vmc_up` and `vmc_collector_success` are gauges, present from the first scrape.
+ */
+function declareFailureSeries(config: Config, tokens: TokenPool, self: SelfMetrics): void {
+  if (config.orgs.length > 0) for (const org of config.orgs) tokens.forOrg(org);
+  else tokens.shared();
+  const oauth = config.auth.kind === 'oauth';
+  self.requestsDeclared(oauth ? 'token' : 'api-token', (oauth ? OAUTH_REJECTION_STATUSES : API_TOKEN_REJECTION_STATUSES).map(String));
 }
 
 /** The enabled collectors with their settings, in registry order. */

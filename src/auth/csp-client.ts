@@ -26,6 +26,11 @@ export const TOKEN_PATH = '/csp/gateway/am/api/auth/token';
 /** Path of the API-token exchange endpoint. */
 export const API_TOKEN_PATH = '/csp/gateway/am/api/auth/api-tokens/authorize';
 
+/** The statuses with which CSP rejects an OAuth app's credentials (or the app's membership of the org). */
+export const OAUTH_REJECTION_STATUSES: readonly number[] = [400, 401, 403];
+/** The statuses with which CSP rejects a user API token. */
+export const API_TOKEN_REJECTION_STATUSES: readonly number[] = [400, 401, 403, 404];
+
 /**
  * Returns an exchange function for an OAuth app (client_credentials grant): HTTP Basic with
  * the app id and secret, form `grant_type=client_credentials` plus `orgId` when given.
@@ -36,7 +41,7 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (orgId) form.set('orgId', orgId);
     const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
-    return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, [400, 401, 403], 'the OAuth app credentials');
+    return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, OAUTH_REJECTION_STATUSES, 'the OAuth app credentials');
   };
 }
 
@@ -45,7 +50,7 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
  * 404 mean CSP rejected the token.
  */
 export function apiTokenExchange(opts: CspClientOptions): (secret: string) => Promise<TokenGrant> {
-  return (secret) => exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, [400, 401, 403, 404], 'the API token');
+  return (secret) => exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, API_TOKEN_REJECTION_STATUSES, 'the API token');
 }
 
 async function exchange(

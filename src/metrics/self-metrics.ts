@@ -125,6 +125,20 @@ export class SelfMetrics implements RequestObserver, TokenObserver {
     this.#version++;
   }
 
+  /** Creates the token request counters of `orgId` at 0 (`success` and `failure`). */
+  tokenDeclared(orgId: string): void {
+    for (const set of Object.values(this.#sets)) {
+      for (const result of ['success', 'failure'] as const) set.tokenRefreshes.inc({ org_id: orgId, result }, 0);
+    }
+    this.#version++;
+  }
+
+  /** Creates `vmc_api_requests_total{endpoint, code}` at 0 for each of `codes`. */
+  requestsDeclared(endpoint: string, codes: readonly string[]): void {
+    for (const set of Object.values(this.#sets)) for (const code of codes) set.apiRequests.inc({ endpoint, code }, 0);
+    this.#version++;
+  }
+
   /** Records when the current token of `orgId` expires (Unix seconds). */
   tokenExpires(orgId: string, unixSeconds: number): void {
     for (const set of Object.values(this.#sets)) set.tokenExpiry.set({ org_id: orgId }, unixSeconds);
