@@ -66,6 +66,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err))}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
+  if (parsed.command === 'check') {
+    const { runCheck } = await import('./check/index.js');
+    try {
+      const report = await runCheck(config, { secrets, logger, ...(dispatcher ? { dispatcher } : {}) });
+      process.stdout.write(secrets.scrub(report.text));
+      return report.ok ? 0 : 1;
+    } finally {
+      for (const stop of stops) await stop().catch(() => undefined);
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    }
+  }
   let exporter: Exporter;
   try {
     const { startExporter } = await import('./run.js');

@@ -5,7 +5,8 @@
 import { escapeLabel, formatValue, pushStateSet, stateLabel, type Family } from '../../lib/text-format.js';
 import { CLUSTER_STATES, ESX_STATES, SDDC_STATES } from '../../vmc/states.js';
 import type { Sddc, SddcList } from '../../vmc/types.js';
-import { defineCollector, type RenderContext } from '../collector.js';
+import { sddcListCall } from '../../vmc/vmc-client.js';
+import { checkProbe, defineCollector, type RenderContext } from '../collector.js';
 
 /** Notice appended to the HELP of every cached family. */
 export const CACHED =
@@ -36,6 +37,13 @@ export const sddcsCollector = defineCollector<SddcList>({
   families: FAMILIES,
   forbiddenHint: 'the VMware Cloud on AWS service role (Administrator (Delete Restricted)), or the app was not added to the org',
   fetch: (ctx) => ctx.vmc.listSddcs(ctx.orgId, ctx.tokens),
+  check: [
+    checkProbe<SddcList>({
+      endpoint: 'sddcs',
+      call: (ctx) => sddcListCall(ctx.orgId),
+      describe: (list) => `${list.sddcs.length} SDDC${list.sddcs.length === 1 ? '' : 's'}`,
+    }),
+  ],
   render: renderSddcs,
   problems: (list) => list.problems,
 });
