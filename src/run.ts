@@ -17,6 +17,7 @@ import type { Config } from './config/config.js';
 import type { BuildInfo } from './config/help.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
+import { createStatusHandler } from './http/status-page.js';
 import { closeGracefully, createServer, listenOn, resolveListenAddresses } from './http/serve.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
@@ -119,6 +120,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     clock,
     maxStaleMs: config.maxStaleSeconds * 1000,
     logger,
+    scrub: (text) => secrets.scrub(text),
   });
 
   let ready = false;
@@ -130,6 +132,14 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     version: deps.version,
     onError: (err) => logger.error({ err }, 'request failed'),
     webConfig,
+    landing: createStatusHandler({
+      view: () => engine.snapshot(),
+      tokenExpiry: (orgId) => tokens.peek(orgId)?.expiresAt,
+      clock,
+      version: deps.version,
+      telemetryPath: config.telemetryPath,
+      configuredOrgs: config.orgs,
+    }),
   });
   const servers: http.Server[] = [];
   try {

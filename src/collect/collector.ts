@@ -72,11 +72,24 @@ export interface CollectorDefinition<T = unknown> extends CollectorFlags {
   /** Entries of `data` that were skipped or merged, as messages safe to log (logged on change). */
   problems?(data: T): readonly string[];
   /**
+   * What this collector adds to the status page (`/`) for one org: the org's name, when it
+   * knows it, and counts such as SDDCs by state. Pure; `data` is what the page's view holds.
+   */
+  status?(data: T): StatusContribution;
+  /**
    * The VMC calls `vmc-exporter check` makes for this collector in each org, in order (see
    * {@link CheckProbe}); cheaper than a whole `fetch` when that makes many calls. Without
    * it, the check runs `fetch` and reports each call it made.
    */
   readonly check?: readonly CheckProbe[];
+}
+
+/** A collector's part of the status page for one org. */
+export interface StatusContribution {
+  /** The org's display name. */
+  readonly orgName?: string;
+  /** Tallies to show, each as (label, count) pairs in display order, e.g. SDDCs by state. */
+  readonly counts?: ReadonlyArray<{ readonly title: string; readonly counts: ReadonlyArray<readonly [string, number]> }>;
 }
 
 /**

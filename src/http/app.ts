@@ -21,6 +21,8 @@ export interface AppOptions {
   readonly webConfig?: WebConfigSource | undefined;
   /** Options of the basic-auth check. */
   readonly basicAuth?: BasicAuthOptions;
+  /** Serves `/` (the status page); without it `/` is a short page of links. */
+  readonly landing?: RequestHandler;
 }
 
 /** Headers on every answer. */
@@ -58,9 +60,13 @@ export function createApp(opts: AppOptions): express.Express {
     `<h1>VMC Exporter</h1><p>Prometheus exporter for VMware Cloud on AWS, version ${escapeHtml(opts.version)}.</p>` +
     `<ul><li><a href="${path}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li></ul>` +
     '</body></html>\n';
-  app.get('/', (_req, res) => {
-    res.type('text/html; charset=utf-8').send(landing);
-  });
+  app.get(
+    '/',
+    opts.landing ??
+      ((_req, res) => {
+        res.type('text/html; charset=utf-8').send(landing);
+      }),
+  );
   app.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('OK\n');
   });

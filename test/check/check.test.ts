@@ -75,7 +75,7 @@ async function check(c: Case): Promise<{ report: CheckReport; secrets: string[] 
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 0, 0));
   const sim = await startSimulator({ clock, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiToken: API_TOKEN, ...c.sim });
   try {
-    const env = c.env?.['VMC_API_TOKEN'] ? { ...c.env } : { VMC_CLIENT_ID: CLIENT_ID, VMC_CLIENT_SECRET: CLIENT_SECRET, ...c.env };
+    const env: Record<string, string> = c.env?.['VMC_API_TOKEN'] ? { ...c.env } : { VMC_CLIENT_ID: CLIENT_ID, VMC_CLIENT_SECRET: CLIENT_SECRET, ...c.env };
     const parsed = await parseCommandLine(['check', `--csp.url=${sim.url}`, `--vmc.url=${sim.url}`, ...(c.flags?.(sim.orgIds) ?? [])], env, { version: 'test', collectors: COLLECTORS });
     assert.ok(parsed.action === 'run' && parsed.command === 'check');
     const { logger, secrets } = captureLogger('debug');

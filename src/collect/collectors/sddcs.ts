@@ -2,7 +2,7 @@
  * The `sddcs` collector: every SDDC of the org with its clusters and hosts, from
  * `GET /vmc/api/orgs/{org}/sddcs`. Its state is `vmc_up`; its TTL flag is `--cache.ttl`.
  */
-import { escapeLabel, formatValue, pushStateSet, stateLabel, type Family } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, pushStateSet, stateLabel, UNKNOWN_STATE, type Family } from '../../lib/text-format.js';
 import { CLUSTER_STATES, ESX_STATES, SDDC_STATES } from '../../vmc/states.js';
 import type { Sddc, SddcList } from '../../vmc/types.js';
 import { sddcListCall } from '../../vmc/vmc-client.js';
@@ -46,7 +46,27 @@ export const sddcsCollector = defineCollector<SddcList>({
   ],
   render: renderSddcs,
   problems: (list) => list.problems,
+  status: (list) => ({ counts: [{ title: 'SDDCs by state', counts: sddcsByState(list) }, { title: 'Hosts by state', counts: hostsByState(list) }] }),
 });
+
+function tally(counts: Map<string, number>, state: string, n: number): void {
+  const key = state === '' ? UNKNOWN_STATE : state;
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
+/** SDDCs per state, states present only, most first (an empty state is `UNKNOWN`). */
+function sddcsByState(list: SddcList): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const s of list.sddcs) tally(counts, s.state, 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** ESX hosts per state over the org's SDDCs that carry host information, most first. */
+function hostsByState(list: SddcList): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const s of list.sddcs) for (const [state, n] of s.hostStates ?? []) tally(counts, state, n);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
 
 /** Renders the SDDC families of one org. */
 function renderSddcs(list: SddcList, { org, out }: RenderContext): void {
