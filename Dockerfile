@@ -25,9 +25,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/write-build-info.mjs ./scripts/
 COPY src ./src
 COPY sim ./sim
-RUN npm run build
+# The build context has no .git: pass the commit for --version and vmc_exporter_build_info,
+# e.g. docker build --build-arg REVISION="$(git rev-parse HEAD)" .
+ARG REVISION=unknown
+RUN VMC_EXPORTER_REVISION="$REVISION" npm run build
 
 # ---- runtime: production dependencies, dist/ and sim/dist/ only (only --demo loads sim/dist/)
 FROM node:26-slim
@@ -43,10 +47,12 @@ COPY LICENSE ./
 USER node
 EXPOSE 10040
 
-# Liveness only (/-/healthy never calls VMC). Uses node itself: the slim image has no curl.
-# If you change --web.listen-address, change the port here too.
+# Liveness only (/-/healthy never calls VMC, needs no basic auth). `healthcheck` asks the
+# addresses the running exporter recorded (any --web.listen-address, HTTP or HTTPS); with
+# client certificates required, give the exporter --healthcheck.cert-file/--healthcheck.key-file.
+# A read-only root filesystem needs a writable /tmp (a tmpfs) for that record.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:10040/-/healthy',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/main.js", "healthcheck"]
 
 ENTRYPOINT ["node", "dist/main.js"]
 # Default arguments: read the OAuth app secret from a mounted secret file; VMC_CLIENT_ID comes

@@ -1,7 +1,7 @@
 // Installs the npm dependencies (npm ci) when node_modules is missing or older than the
 // lockfile, so `npm run demo` and `npm test` work as the first command on a fresh checkout.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 
 function mtime(path) {
   try {
@@ -11,6 +11,8 @@ function mtime(path) {
   }
 }
 
+// A node_modules that is a link points at an install this checkout does not own: leave it alone.
+if (lstatSync('node_modules', { throwIfNoEntry: false })?.isSymbolicLink()) process.exit(0);
 const installed = mtime('node_modules/.package-lock.json');
 const lock = mtime('package-lock.json');
 if (installed === undefined || (lock !== undefined && lock > installed)) {

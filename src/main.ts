@@ -1,28 +1,31 @@
 #!/usr/bin/env node
 /**
- * Entry point: parse the command line, start the exporter (for `--demo`, against the
- * simulator), stop it on SIGTERM/SIGINT. A bad configuration is one line on stderr and exit
- * code 2, before anything listens.
+ * Entry point: parse the command line, then serve metrics (for `--demo`, against the
+ * simulator) until SIGTERM/SIGINT, run `check` once, or run `healthcheck`. A bad
+ * configuration is one line on stderr and exit code 2, before anything listens (the
+ * healthcheck exits 1 instead: Docker reserves 2). Each command's module is loaded only
+ * when it runs, so the healthcheck starts quickly.
  */
+import { pino } from 'pino';
 import { COLLECTORS } from './collect/collectors/index.js';
 import type { Config } from './config/config.js';
-import { formatListenAddress } from './config/listen-address.js';
-import { parseCommandLine } from './config/parse-config.js';
-import { ConfigError } from './lib/errors.js';
+import { parseCommandLine, type CommandLine } from './config/parse-config.js';
+import { ConfigError, ExporterError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
 import { SecretRegistry } from './lib/secrets.js';
-import { startExporter, type Exporter } from './run.js';
-import { VERSION } from './version.js';
+import type { Exporter } from './run.js';
+import { BUILD_INFO, VERSION } from './version.js';
 
-/** Runs the exporter until a signal; resolves with the process exit code. */
+/** Runs the command line; resolves with the process exit code. */
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  let parsed;
+  const healthcheck = argv[0] === 'healthcheck';
+  let parsed: CommandLine;
   try {
-    parsed = await parseCommandLine(argv, env, { version: VERSION, collectors: COLLECTORS });
+    parsed = await parseCommandLine(argv, env, { version: BUILD_INFO, collectors: COLLECTORS });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`vmc-exporter: ${err.message}\n`);
-      return 2;
+      process.stderr.write(`vmc-exporter${healthcheck ? ' healthcheck' : ''}: ${err.message}\n`);
+      return healthcheck ? 1 : 2;
     }
     throw err;
   }
@@ -30,24 +33,58 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stdout.write(parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`);
     return 0;
   }
+  if (parsed.action === 'healthcheck') {
+    const { healthcheckTarget, runHealthcheck } = await import('./healthcheck/index.js');
+    try {
+      const result = await runHealthcheck(await healthcheckTarget(parsed.config, parsed.flagsGiven));
+      (result.ok ? process.stdout : process.stderr).write(`${result.ok ? '' : 'vmc-exporter healthcheck: '}${result.line}\n`);
+      return result.ok ? 0 : 1;
+    } catch (err) {
+      process.stderr.write(`vmc-exporter healthcheck: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  }
   const secrets = new SecretRegistry();
-  const logger = createLogger(parsed.config.logLevel, secrets);
+  // `check` prints its report on stdout; its log lines go to stderr, and only at debug or trace.
+  const checking = parsed.command === 'check';
+  const level = checking && !['debug', 'trace'].includes(parsed.config.logLevel) ? 'silent' : parsed.config.logLevel;
+  const logger = createLogger(level, secrets, checking ? pino.destination({ fd: 2, sync: true }) : undefined, parsed.config.logFormat);
   const stops: Array<() => Promise<void>> = [];
-  let exporter: Exporter;
-  let config: Config = parsed.action === 'run' ? parsed.config : (parsed.config as Config);
+  let config: Config;
+  let dispatcher;
   try {
     if (parsed.action === 'demo') {
       const { startDemo } = await import('./demo.js');
       const demo = await startDemo(parsed.config, secrets, logger);
       config = demo.config;
+      dispatcher = demo.dispatcher;
       stops.push(demo.close);
-      exporter = await startExporter(config, { logger, secrets, version: VERSION, dispatcher: demo.dispatcher });
     } else {
-      exporter = await startExporter(config, { logger, secrets, version: VERSION });
+      config = parsed.config;
     }
   } catch (err) {
+    process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err))}\n`);
+    return err instanceof ConfigError ? 2 : 1;
+  }
+  if (parsed.command === 'check') {
+    const { runCheck } = await import('./check/index.js');
+    try {
+      const report = await runCheck(config, { secrets, logger, ...(dispatcher ? { dispatcher } : {}) });
+      process.stdout.write(secrets.scrub(report.text));
+      return report.ok ? 0 : 1;
+    } finally {
+      for (const stop of stops) await stop().catch(() => undefined);
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    }
+  }
+  let exporter: Exporter;
+  try {
+    const { startExporter } = await import('./run.js');
+    const { runtimeFilePath } = await import('./healthcheck/runtime-file.js');
+    exporter = await startExporter(config, { logger, secrets, version: VERSION, build: BUILD_INFO, runtimeFile: runtimeFilePath(), ...(dispatcher ? { dispatcher } : {}) });
+  } catch (err) {
     for (const stop of stops) await stop().catch(() => undefined);
-    process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err, config))}\n`);
+    process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err))}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
@@ -72,19 +109,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   return 0;
 }
 
-const LISTEN_REASONS: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'address already in use',
-  EACCES: 'permission denied',
-  EADDRNOTAVAIL: 'address not available on this host',
-};
-
 /** One line for a failed start, naming the flag where one is to blame. */
-function startupFailure(err: unknown, config: Config): string {
+function startupFailure(err: unknown): string {
   if (err instanceof ConfigError) return err.message;
-  const e = err as NodeJS.ErrnoException;
-  const reason = e.code ? LISTEN_REASONS[e.code] : undefined;
-  if (reason && e.syscall === 'listen') return `--web.listen-address: cannot listen on ${formatListenAddress(config.listen)}: ${reason}`;
-  return `cannot start: ${e.message ?? String(e)}`;
+  if (err instanceof ExporterError && err.code === 'LISTEN') return err.message;
+  return `cannot start: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**

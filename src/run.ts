@@ -7,21 +7,25 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { API_TOKEN_REJECTION_STATUSES, OAUTH_REJECTION_STATUSES } from './auth/csp-client.js';
 import { TokenPool } from './auth/token-pool.js';
 import type { ActiveCollector } from './collect/collector.js';
 import { COLLECTORS, PRIMARY_COLLECTOR } from './collect/collectors/index.js';
 import { CollectionEngine } from './collect/engine.js';
 import { DiscoveredOrgs, StaticOrgs, type OrgSource } from './collect/org-discovery.js';
 import type { Config } from './config/config.js';
+import type { BuildInfo } from './config/help.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
-import { closeGracefully, createServer } from './http/serve.js';
+import { createStatusHandler } from './http/status-page.js';
+import { closeGracefully, createServer, listenOn, resolveListenAddresses } from './http/serve.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
 import { Semaphore } from './lib/semaphore.js';
 import { ExpositionCache } from './metrics/exposition.js';
 import { ScrapeTail } from './metrics/scrape-tail.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
+import { removeRuntimeFile, writeRuntimeFile } from './healthcheck/runtime-file.js';
 import { createDispatcher } from './upstream/dispatcher.js';
 import { HttpClient } from './upstream/http-client.js';
 import { VmcClient } from './vmc/vmc-client.js';
@@ -35,20 +39,31 @@ export interface ExporterDeps {
   readonly secrets: SecretRegistry;
   /** Exporter version. */
   readonly version: string;
+  /** Build facts for `vmc_exporter_build_info` (the revision). @default revision `unknown` */
+  readonly build?: BuildInfo;
   /** Time source. @default systemClock */
   readonly clock?: Clock;
   /** HTTP dispatcher for upstream calls. @default {@link createDispatcher} (proxies from the environment) */
   readonly dispatcher?: Dispatcher;
   /** Include process_* / nodejs_* metrics. @default true */
   readonly processMetrics?: boolean;
+  /**
+   * Where to record how `vmc-exporter healthcheck` reaches this exporter (see
+   * `src/healthcheck/runtime-file.ts`); removed again at close. @default not recorded
+   */
+  readonly runtimeFile?: string;
 }
 
 /** A running exporter. */
 export interface Exporter {
-  /** Base URL it listens on, e.g. `http://127.0.0.1:10040`. */
+  /** Base URL of the first listen address, e.g. `http://127.0.0.1:10040`. */
   readonly url: string;
-  /** The HTTP(S) server. */
+  /** Base URL of every listen address, in `--web.listen-address` order. */
+  readonly urls: readonly string[];
+  /** The HTTP(S) server of the first listen address. */
   readonly server: http.Server;
+  /** One HTTP(S) server per listen address, in the same order. */
+  readonly servers: readonly http.Server[];
   /**
    * Stops accepting, lets in-flight requests finish (at most `graceMs`) while closing each
    * keep-alive connection as soon as it is idle, then aborts upstream calls still running.
@@ -74,7 +89,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
 
   const lifetime = new AbortController();
   const dispatcher = deps.dispatcher ?? createDispatcher(process.env);
-  const self = new SelfMetrics(deps.version, deps.processMetrics ?? true);
+  const self = new SelfMetrics(deps.version, deps.processMetrics ?? true, deps.build?.revision);
   const httpClient = new HttpClient({ dispatcher, observer: self, secrets, clock });
   const callBudgetMs = Math.min(config.requestTimeoutSeconds * 1000, MAX_TIMER_MS);
   const requests = new Semaphore(config.concurrency);
@@ -95,6 +110,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     secrets,
     logger,
   });
+  declareFailureSeries(config, tokens, self);
   const orgs: OrgSource =
     config.orgs.length > 0 ? new StaticOrgs(config.orgs) : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
   const engine = new CollectionEngine({
@@ -106,6 +122,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     clock,
     maxStaleMs: config.maxStaleSeconds * 1000,
     logger,
+    scrub: (text) => secrets.scrub(text),
   });
 
   let ready = false;
@@ -117,33 +134,50 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     version: deps.version,
     onError: (err) => logger.error({ err }, 'request failed'),
     webConfig,
+    landing: createStatusHandler({
+      view: () => engine.snapshot(),
+      tokenExpiry: (orgId) => tokens.peek(orgId)?.expiresAt,
+      clock,
+      version: deps.version,
+      telemetryPath: config.telemetryPath,
+      configuredOrgs: config.orgs,
+    }),
   });
-  const server = createServer(app, { webConfig });
+  const servers: http.Server[] = [];
   try {
-    await listen(server, config.listen.port, config.listen.host);
+    await resolveListenAddresses(config.listen);
+    for (const address of config.listen) {
+      const server = createServer(app, { webConfig });
+      await listenOn(server, address);
+      servers.push(server);
+    }
   } catch (err) {
+    for (const server of servers) await closeGracefully(server, 0);
     await dispatcher.destroy().catch(() => undefined);
     throw err;
   }
   ready = true;
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const scheme = server instanceof https.Server ? 'https' : 'http';
-  const url = `${scheme}://${host}:${address.port}`;
-  logger.info(
-    {
-      address: url,
-      telemetry_path: config.telemetryPath,
-      orgs: config.orgs.length > 0 ? config.orgs : 'discovered',
-      auth: config.auth.kind,
-      collectors: engine.collectors.map((c) => c.definition.name),
-    },
-    'listening',
-  );
+  const urls = servers.map((server) => baseUrl(server));
+  for (const url of urls) {
+    logger.info(
+      {
+        address: url,
+        telemetry_path: config.telemetryPath,
+        orgs: config.orgs.length > 0 ? config.orgs : 'discovered',
+        auth: config.auth.kind,
+        collectors: engine.collectors.map((c) => c.definition.name),
+      },
+      'listening',
+    );
+  }
+
+  const recorded = deps.runtimeFile === undefined ? undefined : await recordRuntime(deps.runtimeFile, servers, config, logger);
 
   return {
-    url,
-    server,
+    url: urls[0]!,
+    urls,
+    server: servers[0]!,
+    servers,
     async reloadWebConfig() {
       if (webConfig === undefined) return false;
       await webConfig.reload();
@@ -151,11 +185,54 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     },
     async close(graceMs = 10_000) {
       ready = false;
-      await closeGracefully(server, graceMs);
+      if (recorded !== undefined) await removeRuntimeFile(recorded);
+      await Promise.all(servers.map((server) => closeGracefully(server, graceMs)));
       lifetime.abort();
       await dispatcher.destroy().catch(() => undefined);
     },
   };
+}
+
+/** Writes the runtime file for `vmc-exporter healthcheck`; a failure is logged, not fatal. */
+async function recordRuntime(path: string, servers: readonly http.Server[], config: Config, logger: Logger): Promise<string | undefined> {
+  const { certFile, keyFile } = config.healthcheck;
+  const result = await writeRuntimeFile(path, {
+    pid: process.pid,
+    urls: servers.map((server) => baseUrl(server, true)),
+    ...(certFile !== undefined && keyFile !== undefined ? { clientCert: { certFile, keyFile } } : {}),
+  });
+  if ('problem' in result) {
+    logger.warn({ problem: result.problem }, 'cannot record the runtime file; `vmc-exporter healthcheck` then needs the exporter\'s flags');
+    return undefined;
+  }
+  return result.path;
+}
+
+/**
+ * The base URL a listening server answers on, e.g. `https://[::1]:10040`; with `loopback`,
+ * an all-interfaces address (`0.0.0.0`, `::`) becomes `127.0.0.1`, the address a check from
+ * the same host uses.
+ */
+function baseUrl(server: http.Server, loopback = false): string {
+  const address = server.address() as AddressInfo;
+  const any = address.address === '0.0.0.0' || address.address === '::';
+  const host = loopback && any ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${server instanceof https.Server ? 'https' : 'http'}://${host}:${address.port}`;
+}
+
+/**
+ * Makes the failure counters of the credential path exist at 0 before the first scrape, so
+ * that `increase()` sees a later first failure (a rotated secret): the request counters
+ * (`success`, `failure`) of every token the exporter will use (each `--vmc.org` of an OAuth
+ * app, else the one without orgId), and `vmc_api_requests_total` of the CSP endpoint for
+ * each status with which CSP rejects the credentials. Collection failures need no such
+ * series: `vmc_up` and `vmc_collector_success` are gauges, present from the first scrape.
+ */
+function declareFailureSeries(config: Config, tokens: TokenPool, self: SelfMetrics): void {
+  if (config.orgs.length > 0) for (const org of config.orgs) tokens.forOrg(org);
+  else tokens.shared();
+  const oauth = config.auth.kind === 'oauth';
+  self.requestsDeclared(oauth ? 'token' : 'api-token', (oauth ? OAUTH_REJECTION_STATUSES : API_TOKEN_REJECTION_STATUSES).map(String));
 }
 
 /** The enabled collectors with their settings, in registry order. */
@@ -164,16 +241,5 @@ function activeCollectors(config: Config): ActiveCollector[] {
     const settings = config.collectors[definition.name];
     if (settings === undefined || !settings.enabled) return [];
     return [{ definition, ttlMs: Math.min(settings.ttlSeconds * 1000, MAX_TIMER_MS), options: settings.options }];
-  });
-}
-
-/** Listens and resolves once listening, or rejects with the listen error (EADDRINUSE, …). */
-function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
 }

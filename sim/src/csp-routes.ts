@@ -16,7 +16,24 @@ export const TOKEN_PATH = '/csp/gateway/am/api/auth/token';
 /** CSP path of the API-token exchange endpoint. */
 export const API_TOKEN_PATH = '/csp/gateway/am/api/auth/api-tokens/authorize';
 
-const TOKEN_SCOPE = 'openid csp:org_member external/ybUdoTC05kYFC9ZG/vmc-user:full';
+/** The service definition id of VMware Cloud on AWS in role names (`external/<id>/…`). */
+export const VMC_SERVICE_ID = 'ybUdoTC05kYFC9ZG';
+
+/**
+ * The roles the simulator knows, as CSP writes them in a token's `perms`: the organization
+ * role every app needs, the VMC service roles, and the NSX roles (which the exporter does
+ * not need).
+ */
+export const SIM_ROLES = {
+  orgMember: 'csp:org_member',
+  vmcAdministrator: `external/${VMC_SERVICE_ID}/vmc-user:full`,
+  vmcDeleteRestricted: `external/${VMC_SERVICE_ID}/vmc-user:no-delete`,
+  nsxCloudAdmin: `external/${VMC_SERVICE_ID}/nsx:cloud_admin`,
+  nsxCloudAuditor: `external/${VMC_SERVICE_ID}/nsx:cloud_auditor`,
+} as const;
+
+/** The roles of the simulated OAuth app (and API token user) in every org, unless told otherwise. */
+export const DEFAULT_APP_ROLES: readonly string[] = [SIM_ROLES.orgMember, SIM_ROLES.vmcAdministrator];
 
 /** Credentials the simulator accepts. */
 export interface SimulatorCredentials {
@@ -34,6 +51,8 @@ export interface IssuedToken {
   readonly orgId: string;
   /** When it expires, in clock milliseconds. */
   readonly expiresAtMs: number;
+  /** The roles in its `perms` claim. */
+  readonly perms: readonly string[];
   /** Set by {@link TokenStore.revokeAll}. */
   revoked: boolean;
 }
@@ -59,8 +78,8 @@ export class TokenStore {
     this.#stats = stats;
   }
 
-  /** Issues a JWT-shaped access token scoped to `orgId` and returns CSP's 200 token answer. */
-  issue(orgId: string, subject: string): Answer {
+  /** Issues a JWT-shaped access token scoped to `orgId` with `perms` and returns CSP's 200 token answer. */
+  issue(orgId: string, subject: string, perms: readonly string[] = DEFAULT_APP_ROLES): Answer {
     const ttlSeconds = this.#ttlSeconds;
     const nowMs = this.#clock.now();
     const iat = Math.floor(nowMs / 1000);
@@ -73,20 +92,20 @@ export class TokenStore {
         context: randomUuid(),
         context_name: orgId,
         azp: subject,
-        perms: ['csp:org_member', 'external/ybUdoTC05kYFC9ZG/vmc-user:full'],
+        perms: [...perms],
         iat,
         exp: iat + ttlSeconds,
         jti: randomUuid(),
       }),
       randomBytes(64).toString('base64url'),
     ].join('.');
-    this.#tokens.set(token, { orgId, expiresAtMs: nowMs + ttlSeconds * 1000, revoked: false });
+    this.#tokens.set(token, { orgId, expiresAtMs: nowMs + ttlSeconds * 1000, perms: [...perms], revoked: false });
     this.#stats.tokensIssued++;
     return jsonAnswer(200, {
       access_token: token,
       token_type: 'bearer',
       expires_in: ttlSeconds,
-      scope: TOKEN_SCOPE,
+      scope: ['openid', ...perms].join(' '),
       id_token: null,
       refresh_token: null,
     });
@@ -120,6 +139,8 @@ export interface CspDeps {
   readonly tokens: TokenStore;
   /** Org ids the OAuth app belongs to, home org first. */
   readonly appOrgIds: () => readonly string[];
+  /** The app's roles in an org (the `perms` of its tokens for that org). */
+  readonly appRoles: (orgId: string) => readonly string[];
 }
 
 function tokenEndpoint(deps: CspDeps, req: IncomingMessage, form: URLSearchParams): Answer {
@@ -147,7 +168,7 @@ function tokenEndpoint(deps: CspDeps, req: IncomingMessage, form: URLSearchParam
   }
   const orgId = requested !== '' ? requested : orgs[0];
   if (orgId === undefined) return cspError(400, '250.106', 'invalid_request: The client belongs to no organization', 250);
-  return deps.tokens.issue(orgId, credentials.clientId);
+  return deps.tokens.issue(orgId, credentials.clientId, deps.appRoles(orgId));
 }
 
 function apiTokenEndpoint(deps: CspDeps, form: URLSearchParams): Answer {
@@ -160,7 +181,7 @@ function apiTokenEndpoint(deps: CspDeps, form: URLSearchParams): Answer {
   }
   const home = deps.appOrgIds()[0];
   if (home === undefined) return cspError(400, '540.130-340.400', 'invalid_grant: The token belongs to no organization', '540');
-  return deps.tokens.issue(home, 'sim-user@example.com');
+  return deps.tokens.issue(home, 'sim-user@example.com', deps.appRoles(home));
 }
 
 /**

@@ -16,16 +16,17 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, systemClock } from './clock.js';
 import { controlAnswer } from './control-api.js';
-import { cspRoute, type SimulatorCredentials, TokenStore } from './csp-routes.js';
+import { cspRoute, DEFAULT_APP_ROLES, type SimulatorCredentials, TokenStore } from './csp-routes.js';
 import { demoEstate } from './demo-estate.js';
 import type { Estate, JsonObject } from './estate.js';
 import { type Fault, FaultRegistry, parseFault } from './faults.js';
 import { randomHex } from './random.js';
 import { HangGate, requestListener } from './request-handler.js';
 import { SimulatorStats } from './stats.js';
-import { vmcRoute } from './vmc-routes.js';
+import { DEFAULT_ENDPOINT_ROLES, type VmcEndpoint, vmcRoute } from './vmc-routes.js';
 
-export { API_TOKEN_PATH, type SimulatorCredentials, TOKEN_PATH } from './csp-routes.js';
+export { API_TOKEN_PATH, DEFAULT_APP_ROLES, SIM_ROLES, type SimulatorCredentials, TOKEN_PATH } from './csp-routes.js';
+export { DEFAULT_ENDPOINT_ROLES, type VmcEndpoint } from './vmc-routes.js';
 export { type Fault, type FaultEndpoint, type FaultKind, FAULT_ENDPOINTS, FAULT_KINDS } from './faults.js';
 export { SimulatorStats, type SimulatorStatsSnapshot } from './stats.js';
 
@@ -47,6 +48,18 @@ export interface SimulatorOptions {
   readonly apiToken?: string;
   /** Org ids the OAuth app has been added to; the first is its home org. @default every org of the estate */
   readonly appOrgIds?: readonly string[];
+  /**
+   * The roles of the OAuth app (and of the API token's user) in every org, as the `perms`
+   * of its tokens. @default Organization Member and VMC Administrator ({@link DEFAULT_APP_ROLES})
+   */
+  readonly appRoles?: readonly string[];
+  /** Roles per org id, where they differ from {@link appRoles}. */
+  readonly appRolesByOrg?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The roles, any one of which lets a token call each VMC endpoint; endpoints not named
+   * keep their default. @default a VMC service role for every endpoint ({@link DEFAULT_ENDPOINT_ROLES})
+   */
+  readonly endpointRoles?: Partial<Readonly<Record<VmcEndpoint, readonly string[]>>>;
   /** `expires_in` of issued access tokens, in seconds. @default 1799 */
   readonly tokenTtlSeconds?: number;
   /** Fixed delay added to every VMC answer, in real milliseconds. @default 0 */
@@ -114,8 +127,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const hangs = new HangGate();
   const sockets = new Set<Socket>();
 
-  const cspDeps = { credentials, tokens, appOrgIds: (): readonly string[] => options.appOrgIds ?? estate.orgIds() };
-  const vmcDeps = { estate, tokens, clock, movement: options.movement ?? false };
+  const cspDeps = {
+    credentials,
+    tokens,
+    appOrgIds: (): readonly string[] => options.appOrgIds ?? estate.orgIds(),
+    appRoles: (orgId: string): readonly string[] => options.appRolesByOrg?.[orgId] ?? options.appRoles ?? DEFAULT_APP_ROLES,
+  };
+  const vmcDeps = { estate, tokens, clock, movement: options.movement ?? false, endpointRoles: { ...DEFAULT_ENDPOINT_ROLES, ...options.endpointRoles } };
   const clearFaults = (): void => {
     faults.clear();
     hangs.release();

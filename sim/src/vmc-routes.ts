@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from './clock.js';
-import type { IssuedToken, TokenStore } from './csp-routes.js';
+import { type IssuedToken, SIM_ROLES, type TokenStore } from './csp-routes.js';
 import { type Estate, orgJson, type SddcQuery } from './estate.js';
 import { type Answer, jsonAnswer, vmcError } from './responses.js';
 import type { Route } from './route.js';
@@ -19,6 +19,24 @@ export interface VmcDeps {
   readonly clock: Clock;
   /** Apply the estate's time-driven movement at the clock's time. */
   readonly movement: boolean;
+  /** The roles, any one of which lets a token call a VMC endpoint (see {@link DEFAULT_ENDPOINT_ROLES}). */
+  readonly endpointRoles: Readonly<Record<VmcEndpoint, readonly string[]>>;
+}
+
+/** The VMC endpoints the simulator serves. */
+export type VmcEndpoint = 'orgs' | 'sddcs';
+
+/** Every VMC call needs a VMC service role: Administrator or Administrator (Delete Restricted). */
+export const DEFAULT_ENDPOINT_ROLES: Readonly<Record<VmcEndpoint, readonly string[]>> = {
+  orgs: [SIM_ROLES.vmcAdministrator, SIM_ROLES.vmcDeleteRestricted],
+  sddcs: [SIM_ROLES.vmcAdministrator, SIM_ROLES.vmcDeleteRestricted],
+};
+
+/** The 403 for a token whose roles do not allow `endpoint`. */
+function roleCheck(deps: VmcDeps, auth: IssuedToken, endpoint: VmcEndpoint, path: string): Answer | undefined {
+  const allowed = deps.endpointRoles[endpoint];
+  if (auth.perms.some((p) => allowed.includes(p))) return undefined;
+  return vmcError(403, path, 'unauthorized', 'The user is not authorized to perform this operation: missing a required service role');
 }
 
 const REJECTION_MESSAGES = {
@@ -47,20 +65,22 @@ export function authenticate(tokens: TokenStore, req: IncomingMessage, path: str
 }
 
 /**
- * Undefined when the request may read `orgId`, else the answer: 401 (bad token), 404
- * (unknown org) or 403 (token scoped to another org), checked in that order.
+ * Undefined when the request may read `orgId` through `endpoint`, else the answer: 401 (bad
+ * token), 404 (unknown org), 403 (token scoped to another org) or 403 (the token's roles do
+ * not allow the endpoint), checked in that order.
  *
  * @param deps - estate and tokens
  * @param req - the request
  * @param path - the request's path (for the error body)
  * @param orgId - the org the request is about
+ * @param endpoint - the endpoint, for the role check
  */
-export function orgAccess(deps: VmcDeps, req: IncomingMessage, path: string, orgId: string): Answer | undefined {
+export function orgAccess(deps: VmcDeps, req: IncomingMessage, path: string, orgId: string, endpoint: VmcEndpoint): Answer | undefined {
   const auth = authenticate(deps.tokens, req, path);
   if (!('orgId' in auth)) return auth;
   if (deps.estate.org(orgId) === undefined) return vmcError(404, path, 'not_found', 'Organization not found');
   if (auth.orgId !== orgId) return vmcError(403, path, 'unauthorized', 'The user is not authorized to access this organization');
-  return undefined;
+  return roleCheck(deps, auth, endpoint, path);
 }
 
 /**
@@ -88,6 +108,8 @@ export function vmcRoute(deps: VmcDeps, req: IncomingMessage, url: URL, segments
       run: () => {
         const auth = authenticate(deps.tokens, req, path);
         if (!('orgId' in auth)) return auth;
+        const forbidden = roleCheck(deps, auth, 'orgs', path);
+        if (forbidden) return forbidden;
         const org = estate.org(auth.orgId);
         return jsonAnswer(200, org === undefined ? [] : [orgJson(org)]);
       },
@@ -99,7 +121,7 @@ export function vmcRoute(deps: VmcDeps, req: IncomingMessage, url: URL, segments
       family: 'vmc',
       org,
       run: () => {
-        const denied = orgAccess(deps, req, path, org);
+        const denied = orgAccess(deps, req, path, org, 'orgs');
         if (denied) return denied;
         const found = estate.org(org);
         return found === undefined ? vmcError(404, path, 'not_found', 'Organization not found') : jsonAnswer(200, orgJson(found));
@@ -113,7 +135,7 @@ export function vmcRoute(deps: VmcDeps, req: IncomingMessage, url: URL, segments
       family: 'vmc',
       org,
       run: () => {
-        const denied = orgAccess(deps, req, path, org);
+        const denied = orgAccess(deps, req, path, org, 'sddcs');
         if (denied) return denied;
         const includeDeleted = url.searchParams.get('includeDeleted')?.toLowerCase() === 'true';
         return { status: 200, headers: { 'content-type': 'application/json' }, body: estate.body(org, query(includeDeleted)) };
@@ -125,7 +147,7 @@ export function vmcRoute(deps: VmcDeps, req: IncomingMessage, url: URL, segments
     family: 'vmc',
     org,
     run: () => {
-      const denied = orgAccess(deps, req, path, org);
+      const denied = orgAccess(deps, req, path, org, 'sddcs');
       if (denied) return denied;
       const found = estate.sddc(org, sddc, query(true));
       return found === undefined

@@ -32,6 +32,11 @@ export const TOKEN_PATH = '/csp/gateway/am/api/auth/token';
 /** Path of the API-token exchange endpoint. */
 export const API_TOKEN_PATH = '/csp/gateway/am/api/auth/api-tokens/authorize';
 
+/** The statuses with which CSP rejects an OAuth app's credentials (or the app's membership of the org). */
+export const OAUTH_REJECTION_STATUSES: readonly number[] = [400, 401, 403];
+/** The statuses with which CSP rejects a user API token. */
+export const API_TOKEN_REJECTION_STATUSES: readonly number[] = [400, 401, 403, 404];
+
 /**
  * Returns an exchange function for an OAuth app (client_credentials grant): HTTP Basic with
  * the app id and secret, form `grant_type=client_credentials` plus `orgId` when given.
@@ -43,7 +48,7 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
     if (orgId) form.set('orgId', orgId);
     opts.secrets.addBasicCredentials(clientId, secret);
     const basic = basicCredentials(clientId, secret);
-    return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, [400, 401, 403], 'the OAuth app credentials');
+    return exchange(opts, 'token', TOKEN_PATH, form, { authorization: `Basic ${basic}` }, OAUTH_REJECTION_STATUSES, 'the OAuth app credentials');
   };
 }
 
@@ -54,7 +59,7 @@ export function oauthExchange(opts: CspClientOptions, clientId: string, orgId: s
 export function apiTokenExchange(opts: CspClientOptions): (secret: string) => Promise<TokenGrant> {
   return (secret) => {
     opts.secrets.add(secret);
-    return exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, [400, 401, 403, 404], 'the API token');
+    return exchange(opts, 'api-token', API_TOKEN_PATH, new URLSearchParams({ api_token: secret }), {}, API_TOKEN_REJECTION_STATUSES, 'the API token');
   };
 }
 

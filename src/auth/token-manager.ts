@@ -27,6 +27,11 @@ export interface TokenObserver {
   tokenRequested(orgLabel: string, result: 'success' | 'failure', seconds?: number): void;
   /** A new token of `orgLabel` expires at `unixSeconds`. */
   tokenExpires(orgLabel: string, unixSeconds: number): void;
+  /**
+   * A token of `orgLabel` will be requested: its request counters should exist (at 0) from
+   * now on, so that `increase()` sees its first failure.
+   */
+  tokenDeclared?(orgLabel: string): void;
 }
 
 /** Dependencies of {@link TokenManager}. */
@@ -88,11 +93,17 @@ export class TokenManager {
   /** @param opts - see {@link TokenManagerOptions} */
   constructor(opts: TokenManagerOptions) {
     this.#o = opts;
+    opts.observer.tokenDeclared?.(opts.orgLabel);
   }
 
   /** The `org_id` label of this token. */
   get orgLabel(): string {
     return this.#o.orgLabel;
+  }
+
+  /** When the cached token expires (clock ms), or undefined when none is cached; never requests one. */
+  get expiresAt(): number | undefined {
+    return this.#current?.expiresAt;
   }
 
   /** Resolves with a usable access token. */

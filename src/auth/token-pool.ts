@@ -53,6 +53,12 @@ export class TokenPool {
     return this.forOrg('');
   }
 
+  /** The token manager {@link forOrg} would return, if it exists already; never creates one. */
+  peek(orgId: string): TokenManager | undefined {
+    if (orgId === '' || !this.#o.perOrg || this.#o.auth.kind === 'api-token') return this.#shared;
+    return this.#perOrg.get(orgId);
+  }
+
   #make(orgId: string | undefined): TokenManager {
     const { auth, csp, clock, observer, secrets, logger } = this.#o;
     return new TokenManager({

@@ -18,7 +18,7 @@ import type { TokenManager } from '../auth/token-manager.js';
 import type { CollectorFlags } from '../config/flag-table.js';
 import type { Family } from '../lib/text-format.js';
 import type { Org } from '../vmc/types.js';
-import type { VmcClient } from '../vmc/vmc-client.js';
+import type { VmcCall, VmcClient } from '../vmc/vmc-client.js';
 
 /** What a collector's fetch may use. */
 export interface FetchContext {
@@ -78,6 +78,51 @@ export interface CollectorDefinition<T = unknown> extends CollectorFlags {
   render(data: T, ctx: RenderContext): void;
   /** Entries of `data` that were skipped or merged, as messages safe to log (logged on change). */
   problems?(data: T): readonly string[];
+  /**
+   * What this collector adds to the status page (`/`) for one org: the org's name, when it
+   * knows it, and counts such as SDDCs by state. Pure; `data` is what the page's view holds.
+   */
+  status?(data: T): StatusContribution;
+  /**
+   * The VMC calls `vmc-exporter check` makes for this collector in each org, in order (see
+   * {@link CheckProbe}); cheaper than a whole `fetch` when that makes many calls. Without
+   * it, the check runs `fetch` and reports each call it made.
+   */
+  readonly check?: readonly CheckProbe[];
+}
+
+/** A collector's part of the status page for one org. */
+export interface StatusContribution {
+  /** The org's display name. */
+  readonly orgName?: string;
+  /** Tallies to show, each as (label, count) pairs in display order, e.g. SDDCs by state. */
+  readonly counts?: ReadonlyArray<{ readonly title: string; readonly counts: ReadonlyArray<readonly [string, number]> }>;
+}
+
+/**
+ * One call of `vmc-exporter check` for a collector. Its answer is checked like any
+ * collection (the parser must accept the body); a failure is reported with the collector's
+ * `forbiddenHint` and `--no-collector.NAME`.
+ */
+export interface CheckProbe<D = unknown> {
+  /** `endpoint` label of the call, as in `vmc_api_requests_total`. */
+  readonly endpoint: string;
+  /**
+   * The call for `ctx.orgId`; undefined when the org has nothing to call it on (no SDDC, say),
+   * which the check reports as skipped. `ctx.dependency(name)` gives the checked result of a
+   * collector in `dependsOn`: the answer to its first probe, or its fetch's result.
+   */
+  readonly call: (ctx: FetchContext) => VmcCall<D> | undefined | Promise<VmcCall<D> | undefined>;
+  /** A few words about a good answer for the report, e.g. `3 SDDCs`. */
+  readonly describe?: (data: D) => string;
+}
+
+/**
+ * Defines a check probe with its answer's type checked, and erases the type for the collector.
+ * @param probe - the probe
+ */
+export function checkProbe<D>(probe: CheckProbe<D>): CheckProbe {
+  return probe as unknown as CheckProbe;
 }
 
 /** A collector with the settings it runs with. */

@@ -61,6 +61,8 @@ export interface EngineOptions {
   readonly maxStaleMs: number;
   /** Logger. */
   readonly logger: Logger;
+  /** Scrubs secrets out of the error messages the views keep. @default removes nothing */
+  readonly scrub?: (text: string) => string;
 }
 
 /** The sources of one org, aligned with the active collectors. */
@@ -130,6 +132,20 @@ export class CollectionEngine {
     };
   }
 
+  /**
+   * The view as it stands, for the status page: every org collected so far and the
+   * exporter-wide collectors, without starting, joining or waiting for a collection.
+   */
+  snapshot(): CollectionView {
+    const all = (): boolean => true;
+    return {
+      collectors: this.#o.collectors,
+      orgs: [...this.#orgs].map(([orgId, sources]) => this.#view(orgId, sources, all)),
+      exporter: this.#exporter ? this.#view('', this.#exporter, all) : undefined,
+      orgListFailed: this.#o.orgs.failing,
+    };
+  }
+
   #view(orgId: string, sources: Sources, wanted: (i: number) => boolean): OrgView {
     const views = sources.map((s, i) => (s && wanted(i) ? s.view() : undefined));
     const primary = this.#primaryIndex >= 0 ? views[this.#primaryIndex] : undefined;
@@ -193,6 +209,7 @@ export class CollectionEngine {
         logger: this.#o.logger,
         ...(def.problems ? { problems: (d: unknown) => def.problems!(d) } : {}),
         ...(def.forbiddenHint ? { forbiddenHint: def.forbiddenHint } : {}),
+        ...(this.#o.scrub ? { scrub: this.#o.scrub } : {}),
       });
       byName.set(def.name, cache);
       sources.push(cache);

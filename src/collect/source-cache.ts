@@ -12,6 +12,8 @@ export interface SourceView<T = unknown> {
   readonly durationSeconds: number | undefined;
   /** Unix seconds of the last successful collection. */
   readonly lastSuccessSeconds: number | undefined;
+  /** The message of the last failure, scrubbed of secrets, while the collector is failing; undefined after a success. */
+  readonly lastError?: string;
   /** Changes whenever anything above but `up` changes: a cache key for rendering. */
   readonly key: string;
 }
@@ -36,6 +38,8 @@ export interface SourceCacheOptions<T> {
   readonly problems?: (data: T) => readonly string[];
   /** What a 403 most likely means (a missing role), for the log line. */
   readonly forbiddenHint?: string;
+  /** Scrubs secrets out of the kept error message (the status page shows it). @default removes nothing */
+  readonly scrub?: (text: string) => string;
 }
 
 let instances = 0;
@@ -77,6 +81,7 @@ export class SourceCache<T> {
   #good: { data: T; at: number } | undefined;
   #lastOk = false;
   #lastError = '';
+  #lastErrorMessage: string | undefined;
   #lastProblems = '';
   #durationSeconds: number | undefined;
   #version = 0;
@@ -124,6 +129,7 @@ export class SourceCache<T> {
       data: served?.data,
       durationSeconds: this.#durationSeconds,
       lastSuccessSeconds: good ? good.at / 1000 : undefined,
+      ...(this.#lastErrorMessage === undefined ? {} : { lastError: this.#lastErrorMessage }),
       key: `${this.#id}:${this.#version}:${served ? 1 : 0}`,
     };
   }
@@ -137,6 +143,7 @@ export class SourceCache<T> {
       if (!this.#lastOk && this.#version > 0) logger.info({ org_id: orgId, collector }, 'collection of the org recovered');
       this.#lastOk = true;
       this.#lastError = '';
+      this.#lastErrorMessage = undefined;
       this.#notBefore = 0;
       const problems = this.#o.problems?.(data) ?? [];
       const joined = problems.join('\n');
@@ -146,6 +153,8 @@ export class SourceCache<T> {
       this.#lastProblems = joined;
     } catch (err) {
       this.#lastOk = false;
+      const text = err instanceof Error ? err.message : String(err);
+      this.#lastErrorMessage = (this.#o.scrub ?? ((t: string) => t))(text.split('\n')[0] ?? '');
       const reason = failureReason(err);
       if (err instanceof UpstreamError && err.retryAfterMs !== undefined) {
         this.#notBefore = clock.now() + Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);

@@ -4,7 +4,7 @@
  * Defaults live in the flag table (`flag-table.ts`), nowhere else.
  */
 
-import type { LogLevel } from '../lib/logger.js';
+import type { LogFormat, LogLevel } from '../lib/logger.js';
 
 /** How the exporter authenticates to CSP. */
 export type AuthConfig =
@@ -37,8 +37,8 @@ export interface ListenAddress {
 
 /** The whole configuration. */
 export interface Config {
-  /** `--web.listen-address`. @default `:10040` */
-  readonly listen: ListenAddress;
+  /** `--web.listen-address`, repeatable: the exporter listens on each, in order. @default `[:10040]` */
+  readonly listen: readonly ListenAddress[];
   /** `--web.telemetry-path`. @default `/metrics` */
   readonly telemetryPath: string;
   /** `--web.config.file`: exporter-toolkit web config (TLS, basic auth); undefined = plain HTTP. */
@@ -66,10 +66,26 @@ export interface Config {
   readonly maxStaleSeconds: number;
   /** `--log.level`. @default `info` */
   readonly logLevel: LogLevel;
+  /** `--log.format`. @default `json` */
+  readonly logFormat: LogFormat;
+  /** `--healthcheck.*`: what `vmc-exporter healthcheck` presents to the exporter. */
+  readonly healthcheck: HealthcheckSettings;
   /** `--demo`: the exporter scrapes the built-in simulator. @default false */
   readonly demo: boolean;
   /** Per collector (by name): `--collector.NAME`, its TTL flag and its own flags. */
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
+}
+
+/**
+ * The client certificate of `vmc-exporter healthcheck`, for a web config that requires
+ * client certificates. The exporter only checks that the files are readable and records
+ * them for the healthcheck (see `src/http/runtime-file.ts`).
+ */
+export interface HealthcheckSettings {
+  /** `--healthcheck.cert-file`: PEM client certificate. */
+  readonly certFile: string | undefined;
+  /** `--healthcheck.key-file`: PEM private key of the certificate. */
+  readonly keyFile: string | undefined;
 }
 
 /** The settings of one collector. */

@@ -12,6 +12,7 @@ import {
   baseUrlValue,
   durationValue,
   integerValue,
+  logFormatValue,
   logLevelValue,
   nonEmptyValue,
   orgIdsValue,
@@ -39,6 +40,8 @@ export interface EnvBinding {
 export interface FlagSpec {
   /** Name without the leading `--`, e.g. `web.listen-address`. */
   readonly name: string;
+  /** One-letter alias without the leading `-`, e.g. `h` for `help`. */
+  readonly short?: string;
   /** How it takes its value. */
   readonly kind: FlagKind;
   /** Placeholder for the value in help text, e.g. `ADDR`; absent for boolean flags. */
@@ -90,10 +93,10 @@ export interface CollectorFlags {
 export const BASE_FLAGS: readonly FlagSpec[] = [
   {
     name: 'web.listen-address',
-    kind: 'string',
+    kind: 'list',
     placeholder: 'ADDR',
     default: ':10040',
-    help: 'Address to listen on: host:port, :port (all interfaces) or [ipv6]:port; port 0 picks a free port.',
+    help: 'Address to listen on: host:port, :port (all interfaces) or [ipv6]:port; port 0 picks a free port. Repeatable: listens on each.',
     parse: parseListenAddress,
     field: 'listen',
   },
@@ -219,6 +222,33 @@ export const BASE_FLAGS: readonly FlagSpec[] = [
     field: 'logLevel',
   },
   {
+    name: 'log.format',
+    kind: 'string',
+    placeholder: 'FORMAT',
+    default: 'json',
+    help: 'Log line format: json or logfmt.',
+    parse: logFormatValue,
+    field: 'logFormat',
+  },
+  {
+    name: 'healthcheck.cert-file',
+    kind: 'string',
+    placeholder: 'FILE',
+    defaultNote: 'none',
+    help: 'Client certificate (PEM) that `vmc-exporter healthcheck` presents when the web config requires client certificates; needs --healthcheck.key-file.',
+    parse: nonEmptyValue,
+    field: 'healthcheck.certFile',
+  },
+  {
+    name: 'healthcheck.key-file',
+    kind: 'string',
+    placeholder: 'FILE',
+    defaultNote: 'none',
+    help: 'Private key (PEM) of --healthcheck.cert-file.',
+    parse: nonEmptyValue,
+    field: 'healthcheck.keyFile',
+  },
+  {
     name: 'demo',
     kind: 'boolean',
     default: 'false',
@@ -229,8 +259,8 @@ export const BASE_FLAGS: readonly FlagSpec[] = [
 
 /** `--help` and `--version`, always last. */
 export const INFO_FLAGS: readonly FlagSpec[] = [
-  { name: 'help', kind: 'boolean', help: 'Show this help and exit.' },
-  { name: 'version', kind: 'boolean', help: 'Show the version and exit.' },
+  { name: 'help', short: 'h', kind: 'boolean', help: 'Show this help and exit.' },
+  { name: 'version', kind: 'boolean', help: 'Show the version, revision and build information and exit.' },
 ];
 
 /**

@@ -11,14 +11,27 @@ import yargs from 'yargs';
 import { ConfigError } from '../lib/errors.js';
 import type { ConfigWithoutAuth, Config } from './config.js';
 import { SECRET_FLAGS, flagTable, type CollectorFlags, type FlagSpec } from './flag-table.js';
-import { renderHelp, renderVersion, type BuildInfo } from './help.js';
+import { PROGRAM, renderHelp, renderVersion, type BuildInfo } from './help.js';
 import { envValue, resolveAuth, type AuthFlags } from './resolve-auth.js';
 import { readFlagFile, readTextFile, type ReadFile } from './secret-source.js';
 
-/** What the caller should do: run the exporter, start the demo, or print text and exit 0. */
+/**
+ * The commands of the program, given as the first argument: none serves metrics, `check`
+ * tests the credentials and roles once, `healthcheck` asks a running exporter `/-/healthy`.
+ */
+export const COMMANDS = ['check', 'healthcheck'] as const;
+
+/** What the program does with the configuration: serve (no command) or `check`. */
+export type Command = 'serve' | 'check';
+
+/**
+ * What the caller should do: serve or check (`run`, or `demo` against the built-in
+ * simulator, without credentials), run the healthcheck, or print text and exit 0.
+ */
 export type CommandLine =
-  | { readonly action: 'run'; readonly config: Config }
-  | { readonly action: 'demo'; readonly config: ConfigWithoutAuth }
+  | { readonly action: 'run'; readonly command: Command; readonly config: Config }
+  | { readonly action: 'demo'; readonly command: Command; readonly config: ConfigWithoutAuth }
+  | { readonly action: 'healthcheck'; readonly config: ConfigWithoutAuth; readonly flagsGiven: boolean }
   | { readonly action: 'print'; readonly text: string };
 
 /** Options for {@link parseCommandLine}. */
@@ -60,12 +73,14 @@ export async function parseCommandLine(
 ): Promise<CommandLine> {
   const readFile = opts.readFile ?? readTextFile;
   const table = flagTable(opts.collectors);
-  rejectSecretFlags(argv);
-  rejectBadBooleans(argv, table);
-  const args = runYargs(argv, table);
+  const named = (COMMANDS as readonly string[]).includes(argv[0] ?? '') ? (argv[0] as (typeof COMMANDS)[number]) : undefined;
+  const flags = named === undefined ? argv : argv.slice(1);
+  rejectSecretFlags(flags);
+  rejectBadBooleans(flags, table);
+  const args = runYargs(flags, table);
 
-  if (args['help'] === true) return { action: 'print', text: renderHelp(table, opts.version) };
-  if (args['version'] === true) return { action: 'print', text: renderVersion(opts.version) };
+  if (asArray(args['help']).includes(true)) return { action: 'print', text: renderHelp(table, opts.version) };
+  if (asArray(args['version']).includes(true)) return { action: 'print', text: renderVersion(opts.version) };
 
   const rest = args['_'];
   if (Array.isArray(rest) && rest.length > 0) throw unexpectedArgument(String(rest[0]));
@@ -88,9 +103,21 @@ export async function parseCommandLine(
     apiTokenFile: single(args, 'auth.api-token-file'),
   };
   if (config.webConfigFile !== undefined) await readFlagFile('--web.config.file', config.webConfigFile, readFile);
-  if (config.demo) return { action: 'demo', config };
+  await checkHealthcheckFiles(config, readFile);
+  if (named === 'healthcheck') return { action: 'healthcheck', config, flagsGiven: flags.length > 0 };
+  const command: Command = named === 'check' ? 'check' : 'serve';
+  if (config.demo) return { action: 'demo', command, config };
   const auth = await resolveAuth(authFlags, env, readFile);
-  return { action: 'run', config: Object.freeze({ ...config, auth }) };
+  return { action: 'run', command, config: Object.freeze({ ...config, auth }) };
+}
+
+/** `--healthcheck.cert-file` and `--healthcheck.key-file` come as a pair of readable files. */
+async function checkHealthcheckFiles(config: ConfigWithoutAuth, readFile: ReadFile): Promise<void> {
+  const { certFile, keyFile } = config.healthcheck;
+  if (certFile !== undefined && keyFile === undefined) throw new ConfigError('--healthcheck.cert-file needs --healthcheck.key-file');
+  if (keyFile !== undefined && certFile === undefined) throw new ConfigError('--healthcheck.key-file needs --healthcheck.cert-file');
+  if (certFile !== undefined) await readFlagFile('--healthcheck.cert-file', certFile, readFile);
+  if (keyFile !== undefined) await readFlagFile('--healthcheck.key-file', keyFile, readFile);
 }
 
 /** The parsed value of one flag: given, else its environment variable, else its default. */
@@ -104,9 +131,23 @@ function valueOf(flag: FlagSpec, args: Record<string, unknown>, env: Record<stri
   if (flag.kind === 'list') {
     const given = multiple(args, flag.name);
     const fromEnv = flag.env === undefined ? undefined : envValue(env, flag.env.name);
-    const texts = given.length > 0 ? given.map((text) => ({ text, name })) : fromEnv !== undefined ? [{ text: fromEnv, name: flag.env!.name }] : [];
+    const texts =
+      given.length > 0
+        ? given.map((text) => ({ text, name }))
+        : fromEnv !== undefined
+          ? [{ text: fromEnv, name: flag.env!.name }]
+          : flag.default !== undefined
+            ? [{ text: flag.default, name }]
+            : [];
     const values = texts.flatMap(({ text, name: blame }) => asArray(parseWith(flag, text, blame)));
-    return [...new Set(values)];
+    // Repeats are dropped, the first occurrence wins (values may be objects, e.g. addresses).
+    const seen = new Set<string>();
+    return values.filter((v) => {
+      const key = JSON.stringify(v);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
   const given = single(args, flag.name);
   if (given !== undefined) return parseWith(flag, given, name);
@@ -141,7 +182,9 @@ function runYargs(argv: string[], table: readonly FlagSpec[]): Record<string, un
       if (err instanceof ConfigError) throw err;
       throw translateFailure(msg ?? err?.message ?? 'invalid command line', argv, table);
     });
-  for (const flag of table) parser = parser.option(flag.name, { type: flag.kind === 'boolean' ? 'boolean' : 'string' });
+  for (const flag of table) {
+    parser = parser.option(flag.name, { type: flag.kind === 'boolean' ? 'boolean' : 'string', ...(flag.short ? { alias: flag.short } : {}) });
+  }
   const args = parser.parseSync(argv) as Record<string, unknown>;
   for (const flag of table) {
     // yargs reads `--no-NAME` of a flag that takes a value as `false`.
@@ -228,6 +271,7 @@ function rejectBadBooleans(argv: string[], table: readonly FlagSpec[]): void {
 }
 
 function unexpectedArgument(token: string): ConfigError {
+  if ((COMMANDS as readonly string[]).includes(token)) return new ConfigError(`the command "${token}" must come first: ${PROGRAM} ${token} [flags]`);
   return new ConfigError(`unexpected argument "${token}" (flags look like --name=value; see --help)`);
 }
 

@@ -7,7 +7,7 @@
 import { ConfigError } from '../lib/errors.js';
 import { redactUrlCredentials } from '../lib/redact-url.js';
 import { isNegativeDuration, parseDuration } from './duration.js';
-import { LOG_LEVELS, type LogLevel } from '../lib/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../lib/logger.js';
 
 /**
  * Parses a duration in seconds (`60`, `0.5`) or Prometheus syntax (`90s`, `5m`, `1m30s`).
@@ -107,6 +107,20 @@ export function logLevelValue(text: string, name: string): LogLevel {
   const level = LOG_LEVELS.find((l) => l === text);
   if (level === undefined) throw new ConfigError(`${name}: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/**
+ * Checks a log format.
+ *
+ * @param text - raw value
+ * @param name - flag name for messages
+ * @returns the format
+ * @throws ConfigError listing the valid formats
+ */
+export function logFormatValue(text: string, name: string): LogFormat {
+  const format = LOG_FORMATS.find((f) => f === text);
+  if (format === undefined) throw new ConfigError(`${name}: "${text}" is not one of ${LOG_FORMATS.join(', ')}`);
+  return format;
 }
 
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -21,6 +21,8 @@ export interface AppOptions {
   readonly webConfig?: WebConfigSource | undefined;
   /** Options of the basic-auth check. */
   readonly basicAuth?: BasicAuthOptions;
+  /** Serves `/` (the status page); without it `/` is a short page of links. */
+  readonly landing?: RequestHandler;
 }
 
 /** Headers on every answer. */
@@ -58,9 +60,13 @@ export function createApp(opts: AppOptions): express.Express {
     `<h1>VMC Exporter</h1><p>Prometheus exporter for VMware Cloud on AWS, version ${escapeHtml(opts.version)}.</p>` +
     `<ul><li><a href="${path}">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li></ul>` +
     '</body></html>\n';
-  app.get('/', (_req, res) => {
-    res.type('text/html; charset=utf-8').send(landing);
-  });
+  app.get(
+    '/',
+    opts.landing ??
+      ((_req, res) => {
+        res.type('text/html; charset=utf-8').send(landing);
+      }),
+  );
   app.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('OK\n');
   });
@@ -88,7 +94,7 @@ export function createApp(opts: AppOptions): express.Express {
 /**
  * What every request goes through before a route: the web config's reload check,
  * security and configured headers, the method check (GET and HEAD; 405 otherwise), the
- * client-certificate policy and basic auth.
+ * client-certificate policy and basic auth (except for {@link HEALTH_PATHS}).
  *
  * @param source - the loaded `--web.config.file`, if any
  * @param authOptions - options of the basic-auth check
@@ -122,10 +128,21 @@ export function edge(source: WebConfigSource | undefined, authOptions?: BasicAut
       res.setHeader('Connection', 'close');
       res.status(403).type('text/plain').send(`Forbidden: ${rejection}\n`);
     });
-    router.use(basicAuth(() => source.current().users, authOptions));
+    const auth = basicAuth(() => source.current().users, authOptions);
+    router.use((req, res, next) => {
+      if (HEALTH_PATHS.has(req.path)) next();
+      else auth(req, res, next);
+    });
   }
   return router;
 }
+
+/**
+ * Paths that answer without basic auth: they reveal nothing, and container health checks
+ * and Kubernetes probes cannot send credentials. The client-certificate policy still
+ * applies to them (a TLS handshake without a required certificate never gets this far).
+ */
+export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/-/healthy', '/-/ready']);
 
 /** Answers 503 at once beyond `limit` scrapes in flight (`--web.max-requests`; 0 = no limit). */
 export function concurrencyLimit(limit: number): RequestHandler {

@@ -11,7 +11,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import dns from 'node:dns/promises';
 import type net from 'node:net';
+import { isIP } from 'node:net';
+import type { ListenAddress } from '../config/config.js';
+import { formatListenAddress } from '../config/listen-address.js';
+import { ConfigError, ExporterError } from '../lib/errors.js';
 import type { ClientAuthType, WebConfigSource } from '../web-config/index.js';
 
 /** Timeouts that keep slow or idle clients from tying up the server. */
@@ -182,5 +187,68 @@ export function closeGracefully(server: http.Server, graceMs: number): Promise<v
   return closed.finally(() => {
     clearTimeout(timer);
     server.off('request', onRequest);
+  });
+}
+
+/**
+ * Why listening failed, for the start-up line. A host name that does not resolve and an
+ * address this host does not have are configuration errors (exit code 2); a port in use or
+ * one that needs privileges is not.
+ */
+const LISTEN_FAILURES: Readonly<Record<string, { readonly reason: string; readonly config: boolean }>> = {
+  ENOTFOUND: { reason: 'host name not found', config: true },
+  EAI_AGAIN: { reason: 'host name lookup failed (temporary DNS failure)', config: true },
+  EAI_FAIL: { reason: 'host name lookup failed', config: true },
+  EADDRNOTAVAIL: { reason: 'address not available on this host', config: true },
+  EAFNOSUPPORT: { reason: 'address family not supported on this host', config: true },
+  EINVAL: { reason: 'invalid address', config: true },
+  EADDRINUSE: { reason: 'address already in use', config: false },
+  EACCES: { reason: 'permission denied', config: false },
+};
+
+function listenFailure(address: ListenAddress, err: NodeJS.ErrnoException): ExporterError {
+  const known = err.code === undefined ? undefined : LISTEN_FAILURES[err.code];
+  const lookup = err.syscall === 'getaddrinfo';
+  const reason = known?.reason ?? (lookup ? 'host name lookup failed' : (err.code ?? err.message));
+  const message = `--web.listen-address: cannot listen on ${formatListenAddress(address)}: ${reason}`;
+  return known?.config === true || lookup ? new ConfigError(message) : new ExporterError('LISTEN', message, { cause: err });
+}
+
+/**
+ * Resolves every host name among `addresses` before anything listens, so that one that
+ * does not resolve stops the start with nothing listening.
+ *
+ * @param addresses - the `--web.listen-address` values
+ * @param lookup - the resolver. @default `dns.lookup`
+ * @throws ConfigError naming the flag and the address
+ */
+export async function resolveListenAddresses(addresses: readonly ListenAddress[], lookup: (host: string) => Promise<unknown> = (h) => dns.lookup(h)): Promise<void> {
+  for (const address of addresses) {
+    if (address.host === undefined || isIP(address.host) !== 0) continue;
+    try {
+      await lookup(address.host);
+    } catch (err) {
+      throw listenFailure(address, { syscall: 'getaddrinfo', ...(err as NodeJS.ErrnoException) } as NodeJS.ErrnoException);
+    }
+  }
+}
+
+/**
+ * Starts `server` listening on `address`, resolving once it listens.
+ *
+ * @param server - a server made by {@link createServer}
+ * @param address - one `--web.listen-address`
+ * @throws ConfigError naming the flag and the address when the host does not resolve or is
+ *   not an address of this host; ExporterError (code `LISTEN`) naming them when the port is
+ *   in use or needs privileges
+ */
+export function listenOn(server: http.Server, address: ListenAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => reject(listenFailure(address, err));
+    server.once('error', onError);
+    server.listen(address.port, address.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
   });
 }

@@ -21,7 +21,7 @@ class MetricSet {
   readonly apiRequests: Counter<'endpoint' | 'code'>;
   readonly apiRequestDuration: Histogram<'endpoint'>;
 
-  constructor(contentType: RegistryContentType, version: string, processMetrics: boolean) {
+  constructor(contentType: RegistryContentType, version: string, processMetrics: boolean, revision: string) {
     this.registry = new Registry<RegistryContentType>();
     this.registry.setContentType(contentType);
     const registers = [this.registry as Registry];
@@ -59,11 +59,11 @@ class MetricSet {
     });
     const buildInfo = new Gauge({
       name: 'vmc_exporter_build_info',
-      help: 'A metric with a constant 1 labelled by the exporter version and the Node.js version it runs on.',
-      labelNames: ['version', 'nodejs_version'],
+      help: 'A metric with a constant 1 labelled by the exporter version, the git revision it was built from and the Node.js version it runs on.',
+      labelNames: ['version', 'revision', 'nodejs_version'],
       registers,
     });
-    buildInfo.set({ version, nodejs_version: process.version }, 1);
+    buildInfo.set({ version, revision, nodejs_version: process.version }, 1);
     if (processMetrics) {
       collectDefaultMetrics({ register: this.registry as Registry, eventLoopMonitoringPrecision: 100 });
       // prom-client exposes these as gauges named *_total, which `promtool check metrics`
@@ -88,11 +88,12 @@ export class SelfMetrics implements RequestObserver, TokenObserver {
   /**
    * @param version - exporter version for `vmc_exporter_build_info`
    * @param processMetrics - include `process_*` / `nodejs_*` (off in golden tests)
+   * @param revision - the git revision for `vmc_exporter_build_info`. @default `unknown`
    */
-  constructor(version: string, processMetrics = true) {
+  constructor(version: string, processMetrics = true, revision = 'unknown') {
     this.#sets = {
-      text: new MetricSet(CONTENT_TYPES.text, version, processMetrics),
-      openmetrics: new MetricSet(CONTENT_TYPES.openmetrics, version, processMetrics),
+      text: new MetricSet(CONTENT_TYPES.text, version, processMetrics, revision),
+      openmetrics: new MetricSet(CONTENT_TYPES.openmetrics, version, processMetrics, revision),
     };
   }
 
@@ -121,6 +122,20 @@ export class SelfMetrics implements RequestObserver, TokenObserver {
       set.tokenRefreshes.inc({ org_id: orgId, result });
       if (seconds !== undefined) set.tokenRefreshDuration.observe({ org_id: orgId }, seconds);
     }
+    this.#version++;
+  }
+
+  /** Creates the token request counters of `orgId` at 0 (`success` and `failure`). */
+  tokenDeclared(orgId: string): void {
+    for (const set of Object.values(this.#sets)) {
+      for (const result of ['success', 'failure'] as const) set.tokenRefreshes.inc({ org_id: orgId, result }, 0);
+    }
+    this.#version++;
+  }
+
+  /** Creates `vmc_api_requests_total{endpoint, code}` at 0 for each of `codes`. */
+  requestsDeclared(endpoint: string, codes: readonly string[]): void {
+    for (const set of Object.values(this.#sets)) for (const code of codes) set.apiRequests.inc({ endpoint, code }, 0);
     this.#version++;
   }
 

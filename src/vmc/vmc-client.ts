@@ -39,6 +39,16 @@ export interface VmcCall<T> {
   readonly parse: (json: unknown) => T;
 }
 
+/** `GET /vmc/api/orgs`: the orgs the token may see. */
+export function orgListCall(): VmcCall<Org[]> {
+  return { endpoint: 'orgs', path: '/vmc/api/orgs', parse: parseOrgList };
+}
+
+/** `GET /vmc/api/orgs/{org}/sddcs`, parsed. */
+export function sddcListCall(orgId: string): VmcCall<SddcList> {
+  return { endpoint: 'sddcs', path: `/vmc/api/orgs/${encodeURIComponent(orgId)}/sddcs`, parse: parseSddcList };
+}
+
 /**
  * The VMC calls the exporter makes, with the `csp-auth-token` header. A 401 invalidates
  * the token and the call is retried exactly once with a new one; transient failures are
@@ -56,12 +66,12 @@ export class VmcClient {
 
   /** `GET /vmc/api/orgs`: the orgs the token may see. */
   listOrgs(tokens: TokenManager): Promise<Org[]> {
-    return this.call({ endpoint: 'orgs', path: '/vmc/api/orgs', parse: parseOrgList }, tokens);
+    return this.call(orgListCall(), tokens);
   }
 
   /** `GET /vmc/api/orgs/{org}/sddcs`, parsed. */
   listSddcs(orgId: string, tokens: TokenManager): Promise<SddcList> {
-    return this.call({ endpoint: 'sddcs', path: `/vmc/api/orgs/${encodeURIComponent(orgId)}/sddcs`, parse: parseSddcList }, tokens);
+    return this.call(sddcListCall(orgId), tokens);
   }
 
   /** Makes one call with `tokens`' access token; resolves with the parsed body. */

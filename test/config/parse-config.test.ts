@@ -83,7 +83,7 @@ describe('defaults', () => {
   it('every field has its documented default (demo needs no credentials)', async () => {
     const c = await config(['--demo']);
     assert.equal(c.auth, undefined);
-    assert.deepEqual(c.listen, { host: undefined, port: 10040 });
+    assert.deepEqual(c.listen, [{ host: undefined, port: 10040 }]);
     assert.equal(c.telemetryPath, '/metrics');
     assert.equal(c.webConfigFile, undefined);
     assert.equal(c.maxRequests, 40);
@@ -97,6 +97,8 @@ describe('defaults', () => {
     assert.deepEqual(c.collectors['sddcs'], { enabled: true, ttlSeconds: 60, options: {} });
     assert.equal(c.maxStaleSeconds, 300);
     assert.equal(c.logLevel, 'info');
+    assert.equal(c.logFormat, 'json');
+    assert.deepEqual(c.healthcheck, { certFile: undefined, keyFile: undefined });
     assert.equal(c.demo, true);
   });
 
@@ -126,13 +128,13 @@ describe('defaults', () => {
 /** Good inputs: argv (+ env) → the Config fields that change. `{name}` expands to a temp path. */
 const GOOD: ReadonlyArray<{ argv: string[]; env?: Env; expect: Partial<ConfigWithoutAuth> & { ttl?: number } & { [collector: `collector:${string}`]: CollectorSettings } }> = [
   // listen addresses
-  { argv: ['--web.listen-address=:9999'], expect: { listen: { host: undefined, port: 9999 } } },
-  { argv: ['--web.listen-address', 'localhost:9000'], expect: { listen: { host: 'localhost', port: 9000 } } },
-  { argv: ['--web.listen-address=0.0.0.0:0'], expect: { listen: { host: '0.0.0.0', port: 0 } } },
-  { argv: ['--web.listen-address=127.0.0.1:65535'], expect: { listen: { host: '127.0.0.1', port: 65535 } } },
-  { argv: ['--web.listen-address=[::1]:10040'], expect: { listen: { host: '::1', port: 10040 } } },
-  { argv: ['--web.listen-address=[::]:80'], expect: { listen: { host: '::', port: 80 } } },
-  { argv: ['--web.listen-address=exporter-1.example.com:10040'], expect: { listen: { host: 'exporter-1.example.com', port: 10040 } } },
+  { argv: ['--web.listen-address=:9999'], expect: { listen: [{ host: undefined, port: 9999 }] } },
+  { argv: ['--web.listen-address', 'localhost:9000'], expect: { listen: [{ host: 'localhost', port: 9000 }] } },
+  { argv: ['--web.listen-address=0.0.0.0:0'], expect: { listen: [{ host: '0.0.0.0', port: 0 }] } },
+  { argv: ['--web.listen-address=127.0.0.1:65535'], expect: { listen: [{ host: '127.0.0.1', port: 65535 }] } },
+  { argv: ['--web.listen-address=[::1]:10040'], expect: { listen: [{ host: '::1', port: 10040 }] } },
+  { argv: ['--web.listen-address=[::]:80'], expect: { listen: [{ host: '::', port: 80 }] } },
+  { argv: ['--web.listen-address=exporter-1.example.com:10040'], expect: { listen: [{ host: 'exporter-1.example.com', port: 10040 }] } },
   // web
   { argv: ['--web.telemetry-path=/vmc/metrics'], expect: { telemetryPath: '/vmc/metrics' } },
   { argv: ['--web.config.file={webConfig}'], expect: { webConfigFile: '{webConfig}' } },
@@ -193,7 +195,7 @@ describe('good inputs', () => {
   it('formatListenAddress round-trips', async () => {
     for (const text of [':10040', 'localhost:9000', '[::1]:0']) {
       const c = await config(['--demo', `--web.listen-address=${text}`]);
-      assert.equal(formatListenAddress(c.listen), text);
+      assert.deepEqual(c.listen.map(formatListenAddress), [text]);
     }
   });
 });
@@ -534,10 +536,93 @@ describe('--help and --version', () => {
   it('--help wins over other flags and needs no credentials', async () => {
     const result = await parse(['--cache.ttl=abc', '--version', '--help']);
     assert.equal(result.action, 'print');
-    assert.ok(result.action === 'print' && result.text.includes('Usage: vmc-exporter [flags]'));
+    assert.ok(result.action === 'print' && result.text.includes('Usage: vmc-exporter [check | healthcheck] [flags]'));
+  });
+
+  it('-h is --help, and lists it as -h, --help', async () => {
+    const result = await parse(['-h']);
+    assert.equal(result.action, 'print');
+    assert.ok(result.action === 'print' && result.text.includes('  -h, --help\n'));
+    assert.deepEqual(await parse(['-h', '-h']), result);
   });
 
   it('--version prints the version', async () => {
-    assert.deepEqual(await parse(['--version'], SECRET_ENV), { action: 'print', text: `vmc-exporter ${VERSION}` });
+    assert.deepEqual(await parse(['--version'], SECRET_ENV), { action: 'print', text: `vmc-exporter, version ${VERSION}` });
+  });
+
+  it('--version with build info prints revision, build date, Node.js version and platform', async () => {
+    const version = { version: '1.2.3', revision: 'abc123', buildDate: '2026-06-01T12:00:00.000Z', nodeVersion: 'v20.19.0', platform: 'linux/x64' };
+    assert.deepEqual(await parse(['--version'], {}, { version }), {
+      action: 'print',
+      text: [
+        'vmc-exporter, version 1.2.3 (revision: abc123)',
+        '  build date:   2026-06-01T12:00:00.000Z',
+        '  node version: v20.19.0',
+        '  platform:     linux/x64',
+      ].join('\n'),
+    });
+  });
+});
+
+describe('repeatable --web.listen-address', () => {
+  it('listens on each address in order; repeats are dropped', async () => {
+    const c = await config(['--demo', '--web.listen-address=127.0.0.1:9100', '--web.listen-address=[::1]:9100', '--web.listen-address=127.0.0.1:9100']);
+    assert.deepEqual(c.listen.map(formatListenAddress), ['127.0.0.1:9100', '[::1]:9100']);
+    assert.ok(Object.isFrozen(c.listen) && c.listen.every((a) => Object.isFrozen(a)));
+  });
+
+  it('a bad one of several is named', async () => {
+    await assert.rejects(config(['--demo', '--web.listen-address=:1', '--web.listen-address=nope']), {
+      message: '--web.listen-address: "nope" is not host:port, :port or [ipv6]:port',
+    });
+  });
+});
+
+describe('--log.format', () => {
+  for (const format of ['json', 'logfmt']) {
+    it(format, async () => assert.equal((await config(['--demo', `--log.format=${format}`])).logFormat, format));
+  }
+  it('anything else is refused, naming the formats', async () => {
+    await assert.rejects(config(['--demo', '--log.format=text']), { message: '--log.format: "text" is not one of json, logfmt' });
+  });
+});
+
+describe('commands', () => {
+  it('no command serves; check checks; both need credentials unless --demo', async () => {
+    assert.deepEqual(((await parse([], OAUTH_ENV)) as { command?: string }).command, 'serve');
+    const check = await parse(['check', '--vmc.org=a'], OAUTH_ENV);
+    assert.equal(check.action, 'run');
+    assert.ok(check.action === 'run' && check.command === 'check' && check.config.orgs[0] === 'a');
+    await assert.rejects(parse(['check']), { message: /^no credentials/ });
+    const demo = await parse(['check', '--demo']);
+    assert.ok(demo.action === 'demo' && demo.command === 'check');
+  });
+
+  it('healthcheck needs no credentials and never reads secret files', async () => {
+    const reads: string[] = [];
+    const readFile = (path: string) => {
+      reads.push(path);
+      return Promise.resolve('x');
+    };
+    const r = await parse(['healthcheck', '--auth.client-secret-file=/no/such/file', '--web.listen-address=:9999'], {}, { readFile });
+    assert.equal(r.action, 'healthcheck');
+    assert.ok(r.action === 'healthcheck' && r.flagsGiven && r.config.listen[0]?.port === 9999);
+    assert.deepEqual(reads, []);
+    const bare = await parse(['healthcheck'], {});
+    assert.ok(bare.action === 'healthcheck' && !bare.flagsGiven);
+  });
+
+  it('a command after flags is refused with the right order', async () => {
+    await assert.rejects(parse(['--demo', 'check']), { message: 'the command "check" must come first: vmc-exporter check [flags]' });
+  });
+
+  it('--healthcheck.cert-file and --healthcheck.key-file come as a pair of readable files', async () => {
+    await assert.rejects(config(['--demo', `--healthcheck.cert-file=${file.secret}`]), { message: '--healthcheck.cert-file needs --healthcheck.key-file' });
+    await assert.rejects(config(['--demo', `--healthcheck.key-file=${file.secret}`]), { message: '--healthcheck.key-file needs --healthcheck.cert-file' });
+    await assert.rejects(config(['--demo', `--healthcheck.cert-file=${file.missing}`, `--healthcheck.key-file=${file.secret}`]), {
+      message: `--healthcheck.cert-file: cannot read "${file.missing}": no such file`,
+    });
+    const c = await config(['--demo', `--healthcheck.cert-file=${file.secret}`, `--healthcheck.key-file=${file.token}`]);
+    assert.deepEqual(c.healthcheck, { certFile: file.secret, keyFile: file.token });
   });
 });

@@ -5,7 +5,8 @@
  * checked statically.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -107,7 +108,8 @@ describe('Dockerfile', () => {
     assert.ok(user && !/^(root|0)(:|$)/.test(user), `USER ${user}`);
     assert.equal(last('EXPOSE'), '10040');
     const health = last('HEALTHCHECK') ?? '';
-    assert.match(health, /CMD \["node", "-e", ".*\/-\/healthy/);
+    assert.match(health, /CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
+    assert.ok(!/10040/.test(health), 'no hard-coded port');
     assert.deepEqual(execForm(last('ENTRYPOINT') ?? '[]'), ['node', 'dist/main.js']);
     const cmd = execForm(last('CMD') ?? '[]');
     assert.ok(cmd.some((a) => a.startsWith('--auth.client-secret-file=/run/secrets/')), 'the secret comes from a file');
@@ -150,14 +152,19 @@ describe('the runtime stage, reproduced in a temp dir', () => {
       assert.ok(help.stdout.includes(flag), `--help lists ${flag}`);
     }
 
-    // Start it as `docker compose` does (demo mode) and run the image's HEALTHCHECK command.
+    // Start it as `docker compose` does (demo mode) and run the image's HEALTHCHECK command
+    // with the container's environment (its own temp dir, where the exporter records itself).
     const port = await freePort();
-    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production' }));
-    const healthcheck = execForm(/CMD (\[.*\])$/.exec(runtime.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)!.args)![1]!);
-    const probe = healthcheck.map((a) => a.replace('127.0.0.1:10040', `127.0.0.1:${port}`));
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production', TMPDIR: tmp }));
+    const probe = execForm(/CMD (\[.*\])$/.exec(runtime.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)!.args)![1]!);
     await waitFor(
       'the HEALTHCHECK command to pass',
-      async () => (run(probe[0] === 'node' ? process.execPath : probe[0]!, probe.slice(1), { cwd: dir, timeoutMs: 10_000 }).status === 0 ? true : undefined),
+      async () => {
+        const r = spawnSync(probe[0] === 'node' ? process.execPath : probe[0]!, probe.slice(1), { cwd: dir, timeout: 10_000, env: childEnv({ TMPDIR: tmp }) });
+        return r.status === 0 ? true : undefined;
+      },
       { timeoutMs: 20_000, context: () => exporter!.output() },
     );
     const metrics = await waitFor(

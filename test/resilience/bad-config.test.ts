@@ -83,6 +83,12 @@ const CASES: readonly BadCase[] = [
     message: () => 'VMC_CLIENT_ID is set but the client secret is missing: set VMC_CLIENT_SECRET or --auth.client-secret-file',
   },
   {
+    name: 'listen address whose host name does not resolve (the watched address comes first)',
+    args: () => ['--web.listen-address=nosuchhost.invalid:10040'],
+    message: () => '--web.listen-address: cannot listen on nosuchhost.invalid:10040: host name not found',
+  },
+  { name: '--log.format of another kind', args: () => ['--log.format=text'], message: () => '--log.format: "text" is not one of json, logfmt' },
+  {
     name: 'secret on the command line',
     args: () => ['--auth.client-secret=hunter2hunter2'],
     env: { VMC_CLIENT_ID: 'app-id' },
@@ -176,6 +182,27 @@ describe('bad configuration (built binary)', { concurrency: 4 }, () => {
       assert.equal(r.stdout.split('\n').filter((l) => l.includes('"level":"info"') && l.includes('"listening"')).length, 0);
       const lines = r.stderr.split('\n').filter((l) => l !== '');
       assert.deepEqual(lines, [`vmc-exporter: --web.listen-address: cannot listen on 127.0.0.1:${port}: address already in use`]);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  test('listen address this host does not have: exit 2, one line naming the flag and the address', async () => {
+    const r = await runNode(EXPORTER_BIN, ['--web.listen-address=192.0.2.1:10040'], cleanEnv(OAUTH));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'vmc-exporter: --web.listen-address: cannot listen on 192.0.2.1:10040: address not available on this host\n');
+  });
+
+  test('the second of two listen addresses in use: exit 1, the line names that address, the first is closed again', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = (blocker.address() as { port: number }).port;
+      const free = await freePort();
+      const r = await runNode(EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${free}`, `--web.listen-address=127.0.0.1:${busy}`], cleanEnv(OAUTH));
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr, `vmc-exporter: --web.listen-address: cannot listen on 127.0.0.1:${busy}: address already in use\n`);
+      assert.equal(await isListening(free), false, 'the first address is not left listening');
     } finally {
       await new Promise((r) => blocker.close(r));
     }

@@ -28,6 +28,7 @@ export const orgsCollector = defineCollector<Org>({
   fetch: async (ctx) =>
     ctx.listedOrg() ??
     ctx.vmc.call({ endpoint: 'orgs', path: `/vmc/api/orgs/${encodeURIComponent(ctx.orgId)}`, parse: parseOrg }, ctx.tokens),
+  status: (org) => (org.displayName === '' ? {} : { orgName: org.displayName }),
   render: (org, { org: label, out }) => {
     out[0]!.push(`vmc_org_info{${label},org_name="${escapeLabel(org.displayName)}"} 1\n`);
   },

@@ -2,10 +2,11 @@
  * The `sddcs` collector: every SDDC of the org with its clusters and hosts, from
  * `GET /vmc/api/orgs/{org}/sddcs`. Its state is `vmc_up`; its TTL flag is `--cache.ttl`.
  */
-import { escapeLabel, formatValue, pushStateSet, stateLabel, type Family } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, pushStateSet, stateLabel, UNKNOWN_STATE, type Family } from '../../lib/text-format.js';
 import { ACCOUNT_LINK_STATES, CLUSTER_STATES, ESX_STATES, SDDC_ACCESS_STATES, SDDC_STATES, WITNESS_STATES } from '../../vmc/states.js';
 import type { Host, Sddc, SddcList } from '../../vmc/types.js';
-import { defineCollector, type RenderContext } from '../collector.js';
+import { sddcListCall } from '../../vmc/vmc-client.js';
+import { checkProbe, defineCollector, type RenderContext } from '../collector.js';
 
 /** Notice appended to the HELP of every cached family. */
 export const CACHED =
@@ -54,15 +55,42 @@ export const sddcsCollector = defineCollector<SddcList>({
   families: FAMILIES,
   forbiddenHint: 'the VMware Cloud on AWS service role (Administrator (Delete Restricted)), or the app was not added to the org',
   fetch: (ctx) => ctx.vmc.listSddcs(ctx.orgId, ctx.tokens),
+  check: [
+    checkProbe<SddcList>({
+      endpoint: 'sddcs',
+      call: (ctx) => sddcListCall(ctx.orgId),
+      describe: (list) => `${list.sddcs.length} SDDC${list.sddcs.length === 1 ? '' : 's'}`,
+    }),
+  ],
   render: renderSddcs,
   problems: (list) => list.problems,
+  status: (list) => ({ counts: [{ title: 'SDDCs by state', counts: sddcsByState(list) }, { title: 'Hosts by state', counts: hostsByState(list) }] }),
 });
+
+function tally(counts: Map<string, number>, state: string, n: number): void {
+  const key = state === '' ? UNKNOWN_STATE : state;
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
+/** SDDCs per state, states present only, most first (an empty state is `UNKNOWN`). */
+function sddcsByState(list: SddcList): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const s of list.sddcs) tally(counts, s.state, 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** ESX hosts per state over the org's SDDCs that carry host information, most first. */
+function hostsByState(list: SddcList): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const s of list.sddcs) for (const [state, n] of s.hostStates ?? []) tally(counts, state, n);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
 
 /** Renders the SDDC families of one org. */
 function renderSddcs(list: SddcList, { org, out }: RenderContext): void {
   const counts = new Map<string, number>(SDDC_STATES.map((s) => [s, 0]));
   for (const s of list.sddcs) {
-    const state = s.state === '' ? 'UNKNOWN' : s.state;
+    const state = s.state === '' ? UNKNOWN_STATE : s.state;
     counts.set(state, (counts.get(state) ?? 0) + 1);
   }
   const sddcs = out[0]!;

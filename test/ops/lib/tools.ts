@@ -31,6 +31,7 @@ const PACKAGE_OF: Record<string, string> = {
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'prometheus-alertmanager': 'prometheus-alertmanager',
+  chromium: 'chromium',
 };
 
 /** Full path of an executable on PATH, or undefined. */
