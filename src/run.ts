@@ -15,6 +15,7 @@ import { DiscoveredOrgs, StaticOrgs, type OrgSource } from './collect/org-discov
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
+import { createProbeHandler } from './http/probe-route.js';
 import { closeGracefully, createServer } from './http/serve.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { SecretRegistry } from './lib/secrets.js';
@@ -94,22 +95,45 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     logger,
   });
   const orgs: OrgSource =
-    config.orgs.length > 0 ? new StaticOrgs(config.orgs) : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
+    config.orgs.length > 0 || !config.discover
+      ? new StaticOrgs(config.orgs)
+      : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
+  const cache = new ExpositionCache();
+  const probeIdleMs = Math.min(config.probeIdleSeconds * 1000, MAX_TIMER_MS);
   const engine = new CollectionEngine({
     collectors: activeCollectors(config),
     primary: PRIMARY_COLLECTOR,
     orgs,
     vmc,
-    tokens: (orgId) => tokens.forOrg(orgId),
+    tokens: (orgId, probedOnly) => tokens.forOrg(orgId, probedOnly),
     clock,
     maxStaleMs: config.maxStaleSeconds * 1000,
     logger,
+    probes: { idleMs: probeIdleMs, maxOrgs: config.probeMaxOrgs },
+    forget: (orgId) => {
+      tokens.forget(orgId);
+      self.forgetOrg(orgId);
+      cache.forget(orgId);
+      logger.debug({ org_id: orgId }, 'org forgotten: no longer listed or probed');
+    },
   });
+  // Idle probed orgs go even while nothing scrapes or probes.
+  const sweeper = setInterval(() => engine.sweep(), Math.min(Math.max(probeIdleMs / 4, 1000), 60_000));
+  sweeper.unref();
 
   let ready = false;
   const app = createApp({
     telemetryPath: config.telemetryPath,
-    metrics: createMetricsHandler({ engine, cache: new ExpositionCache(), tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    metrics: createMetricsHandler({ engine, cache, tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    probe: {
+      path: config.probePath,
+      handler: createProbeHandler({
+        engine,
+        cache,
+        collectors: { active: engine.collectors.map((c) => c.definition.name), known: COLLECTORS.map((c) => c.name) },
+        timeoutOffsetSeconds: config.timeoutOffsetSeconds,
+      }),
+    },
     isReady: () => ready,
     maxRequests: config.maxRequests,
     version: deps.version,
@@ -120,6 +144,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   try {
     await listen(server, config.listen.port, config.listen.host);
   } catch (err) {
+    clearInterval(sweeper);
     await dispatcher.destroy().catch(() => undefined);
     throw err;
   }
@@ -132,7 +157,8 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     {
       address: url,
       telemetry_path: config.telemetryPath,
-      orgs: config.orgs.length > 0 ? config.orgs : 'discovered',
+      probe_path: config.probePath,
+      orgs: config.orgs.length > 0 ? config.orgs : config.discover ? 'discovered' : 'none (probes only)',
       auth: config.auth.kind,
       collectors: engine.collectors.map((c) => c.definition.name),
     },
@@ -144,6 +170,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     server,
     async close(graceMs = 10_000) {
       ready = false;
+      clearInterval(sweeper);
       await closeGracefully(server, graceMs);
       lifetime.abort();
       await dispatcher.destroy().catch(() => undefined);

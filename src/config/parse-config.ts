@@ -80,6 +80,7 @@ export async function parseCommandLine(
     if (settings !== undefined) settings['options'] ??= {};
   }
   const config = deepFreeze(fields) as unknown as ConfigWithoutAuth;
+  checkPaths(config);
 
   // Read the auth flags before any I/O so that a repeated flag is reported first.
   const authFlags: AuthFlags = {
@@ -91,6 +92,13 @@ export async function parseCommandLine(
   if (config.demo) return { action: 'demo', config };
   const auth = await resolveAuth(authFlags, env, readFile);
   return { action: 'run', config: Object.freeze({ ...config, auth }) };
+}
+
+/** The telemetry and probe paths must differ: one route each. */
+function checkPaths(config: ConfigWithoutAuth): void {
+  if (config.probePath === config.telemetryPath) {
+    throw new ConfigError(`--web.probe-path: "${config.probePath}" is the telemetry path (--web.telemetry-path); choose another path`);
+  }
 }
 
 /** The parsed value of one flag: given, else its environment variable, else its default. */
