@@ -85,12 +85,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --cold-concurrency N   --vmc.concurrency for cold scrapes (default: orgs, one latency round)
   --scaling LIST         total SDDC counts for the scaling table (default 10,100,1000,5000)
   --skip-scaling         no scaling table
-  --probe-orgs N         orgs of the probe phase (default 500)
+  --probe-orgs N         orgs of the probe phase (default 500; --quick: 50)
   --probe-sddcs N        SDDCs per org in the probe phase (default 10)
   --probe-shards N       concurrent probing shards, each probing every org (default 4)
   --probe-concurrency N  probes in flight per shard (default 4)
-  --probe-ttl S          --cache.ttl in the probe phase, seconds (default 30)
-  --probe-idle S         --probe.idle in the probe phase, seconds (default 40)
+  --probe-ttl S          --cache.ttl in the probe phase, seconds (default 30; --quick: 10)
+  --probe-idle S         --probe.idle in the probe phase, seconds (default 40; --quick: 15)
   --probe-latency-ms MS  simulator latency in the probe phase (default 50)
   --skip-probes          no probe phase
   --probes-only          only the probe phase
