@@ -177,7 +177,6 @@ describe('two Prometheus shards, each with its own exporter, against one simulat
       assert.deepEqual(infos.map((s) => s.metric['org_id']).sort(), owned[i], `shard ${i}: SDDC series of its own orgs only`);
       const targets = await query(prom, 'up{job="vmc-probe"}');
       assert.deepEqual(targets.map((s) => s.metric['instance']).sort(), owned[i], `shard ${i}: one probe target per org, instance = org id`);
-      assert.ok(targets.every((s) => s.value[1] === '1'));
       const self = await query(prom, 'up{job="vmc"}');
       assert.deepEqual(self.map((s) => s.metric['instance']), [exporters[i]], `shard ${i} scrapes its own replica's /metrics`);
     }
