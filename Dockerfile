@@ -2,9 +2,12 @@
 #
 # vmc-exporter container image.
 #
-# Base: node:26-slim. Node 26 is the Active LTS line in November 2026 (released April 2026,
-# LTS since October 2026; Node 24 moved to Maintenance LTS then). "-slim" is the Debian
-# slim variant: glibc, no compilers or build tools, much smaller than the full image.
+# Base: node:26.10.0-slim, an exact release so that the image runs the Node.js CI tests:
+# .ci/run reads this version from the FROM lines and runs the test suite on it too (the npm
+# `node` package of the same version). Node 26 is the Active LTS line in November 2026
+# (released April 2026, LTS since October 2026; Node 24 moved to Maintenance LTS then).
+# "-slim" is the Debian slim variant: glibc, no compilers or build tools, much smaller than
+# the full image. To move to a newer release, change both FROM lines; CI follows.
 #
 # Build:  docker build -t vmc-exporter .
 # Run (OAuth app; the secret is a file, never an argument or a baked-in value):
@@ -20,7 +23,7 @@
 # test/ops/docker.test.ts runs the runtime stage's install against the built dist/ and sim/dist/.
 
 # ---- build: full dependencies, compile the exporter to dist/ and the simulator to sim/dist/
-FROM node:26-slim AS build
+FROM node:26.10.0-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -34,7 +37,7 @@ ARG REVISION=unknown
 RUN VMC_EXPORTER_REVISION="$REVISION" npm run build
 
 # ---- runtime: production dependencies, dist/ and sim/dist/ only (only --demo loads sim/dist/)
-FROM node:26-slim
+FROM node:26.10.0-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

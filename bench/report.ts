@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FloorResult } from './parse-floor.js';
 import type { LoadResult } from './load.js';
+import type { LatencySummary } from './stats.js';
 import type { EstateSize } from './sut.js';
 
 /** Targets the exporter is judged against. */
@@ -201,11 +202,94 @@ export interface BenchResult {
   cold?: ColdResult;
   /** Scaling points. */
   scaling?: ScalingPoint[];
+  /** Many orgs through /probe. */
+  probes?: ProbeScaleResult;
   /** PASS/FAIL lines. */
   checks?: Check[];
   /** Notes printed under the table. */
   notes: string[];
 }
+
+/** One round of the probe phase: every shard probes every org once. */
+export interface ProbeRound {
+  /** `cold`, `next TTL` or `cached`. */
+  readonly label: string;
+  /** Wall time from the first shard's start to the last shard's end, ms. */
+  readonly spanMs: number;
+  /** Probes answered. */
+  readonly probes: number;
+  /** Probes not answered 200 with `vmc_up 1`. */
+  readonly errors: number;
+  /** First few failures. */
+  readonly errorSamples: readonly string[];
+  /** Per-probe latency over all shards, ms. */
+  readonly latency: LatencySummary;
+  /** Probes per second over the round. */
+  readonly probesPerSecond: number;
+  /** Exporter CPU per probe, ms. */
+  readonly cpuMsPerProbe: number;
+  /** Mean answer size, bytes. */
+  readonly bytesPerProbe: number;
+  /** SDDC-list calls per org seen by the simulator in the round. */
+  readonly sddcListPerOrg: CountSpread;
+}
+
+/** How a per-org counter spreads over the estate's orgs. */
+export interface CountSpread {
+  readonly min: number;
+  readonly max: number;
+  /** Orgs of the estate. */
+  readonly orgs: number;
+  /** Sum over every key. */
+  readonly total: number;
+  /** Keys that are not orgs of the estate (e.g. a token without orgId). */
+  readonly otherKeys: number;
+}
+
+/** Phase 7: many orgs through /probe. */
+export interface ProbeScaleResult {
+  readonly estate: EstateSize;
+  /** Concurrent probing shards. */
+  readonly shards: number;
+  /** Probes in flight per shard. */
+  readonly concurrency: number;
+  readonly ttlSeconds: number;
+  readonly idleSeconds: number;
+  readonly simLatencyMs: number;
+  readonly vmcConcurrency: number;
+  readonly exporterArgv: readonly string[];
+  /** Cold, next TTL, cached. */
+  readonly rounds: readonly ProbeRound[];
+  /** Token requests per org over the phase. */
+  readonly tokens: CountSpread & { readonly lifetimeSeconds: number; readonly spanSeconds: number };
+  /**
+   * Heap used (and RSS) after a full GC: in the fresh process; at the start (after warm-up
+   * orgs were probed and forgotten); with every org probed; after --probe.idle forgot them.
+   */
+  readonly heap: {
+    readonly fresh: { readonly heapUsedBytes: number; readonly rssBytes: number };
+    readonly start: { readonly heapUsedBytes: number; readonly rssBytes: number };
+    readonly probed: { readonly heapUsedBytes: number; readonly rssBytes: number };
+    readonly forgotten: { readonly heapUsedBytes: number; readonly rssBytes: number };
+    readonly forgottenVsStartPct: number;
+    /** `vmc_token_*` series labelled with an org left after forgetting. */
+    readonly orgTokenSeriesAfter: number;
+  };
+  /** /probe against /metrics, cached, for the same org on one exporter. */
+  readonly throughput: {
+    readonly org: string;
+    readonly exporterArgv: readonly string[];
+    readonly probe: LoadResult;
+    readonly metrics: LoadResult;
+    readonly probeBytes: number;
+    readonly metricsBytes: number;
+    readonly probeCpuMsPerRequest: number;
+    readonly metricsCpuMsPerRequest: number;
+  };
+}
+
+/** Heap after forgetting at most this much above the start, percent. */
+export const PROBE_HEAP_GROWTH_PCT = 10;
 
 const MB = 1024 * 1024;
 
@@ -309,6 +393,39 @@ export function evaluate(r: BenchResult, orgs: readonly string[], judgePerforman
       value: range(u.cachedPhaseSddcListPerOrg, orgs),
       pass: allEqual(u.cachedPhaseSddcListPerOrg, orgs, 1),
     });
+  }
+  if (r.probes) {
+    const p = r.probes;
+    const errors = p.rounds.reduce((a, x) => a + x.errors, 0);
+    checks.push({ name: `probe rounds answered 200 with vmc_up 1 (${p.rounds.reduce((a, x) => a + x.probes, 0)} probes)`, target: '0 failures', value: String(errors), pass: errors === 0 });
+    for (const round of p.rounds) {
+      const want = round.label === 'cached' ? 0 : 1;
+      const s = round.sddcListPerOrg;
+      checks.push({
+        name: `SDDC-list calls per org, ${round.label} round (${p.shards} shards probe every org)`,
+        target: `exactly ${want}`,
+        value: `${s.min === s.max ? s.min : `${s.min}..${s.max}`} for ${s.orgs} orgs`,
+        pass: s.min === want && s.max === want && s.otherKeys === 0 && round.spanMs < p.ttlSeconds * 1000,
+      });
+    }
+    const t = p.tokens;
+    checks.push({
+      name: `token requests per org per token lifetime (probes, ${f(t.spanSeconds, 0)} s)`,
+      target: 'exactly 1',
+      value: `${t.min === t.max ? t.min : `${t.min}..${t.max}`} for ${t.orgs} orgs${t.otherKeys > 0 ? ` (+${t.otherKeys} other keys)` : ''}`,
+      pass: t.min === 1 && t.max === 1 && t.otherKeys === 0 && t.spanSeconds < t.lifetimeSeconds,
+    });
+    checks.push(
+      perf({
+        name: 'heap after --probe.idle forgot every org vs the start (full GC)',
+        target: `within ${PROBE_HEAP_GROWTH_PCT} %`,
+        value: `${f(p.heap.forgottenVsStartPct, 1)} % (${mb(p.heap.start.heapUsedBytes)} -> ${mb(p.heap.probed.heapUsedBytes)} probed -> ${mb(p.heap.forgotten.heapUsedBytes)})`,
+        pass: Math.abs(p.heap.forgottenVsStartPct) <= PROBE_HEAP_GROWTH_PCT,
+      }),
+    );
+    checks.push({ name: 'token series of forgotten orgs', target: 'none', value: String(p.heap.orgTokenSeriesAfter), pass: p.heap.orgTokenSeriesAfter === 0 });
+    const tp = p.throughput;
+    checks.push({ name: 'cached /probe vs /metrics for the same org (no failed requests)', target: '0', value: String(tp.probe.errors + tp.metrics.errors), pass: tp.probe.errors + tp.metrics.errors === 0 });
   }
   return checks;
 }
@@ -469,6 +586,62 @@ export function render(r: BenchResult): string {
             `${c.up.up}/${c.up.total}`,
           ];
         }),
+      ),
+    );
+  }
+
+  if (r.probes) {
+    const p = r.probes;
+    const e = p.estate;
+    out.push('');
+    out.push(
+      `7. probes: ${e.orgs} orgs x ${e.sddcsPerOrg} SDDCs x ${e.hosts} hosts, ${p.shards} shards each probing every org (${p.concurrency} in flight each), ` +
+        `--cache.ttl=${p.ttlSeconds}s, --probe.idle=${p.idleSeconds}s, simulator latency ${p.simLatencyMs} ms, --vmc.concurrency=${p.vmcConcurrency}`,
+    );
+    out.push(`exporter: ${p.exporterArgv.join(' ')}`);
+    out.push(
+      table(
+        ['round', 'probes', 'span s', 'probes/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU ms/probe', 'KB/probe', 'SDDC lists/org', 'errors'],
+        p.rounds.map((x) => [
+          x.label,
+          String(x.probes),
+          f(x.spanMs / 1000, 1),
+          f(x.probesPerSecond, 0),
+          f(x.latency.p50, 2),
+          f(x.latency.p90, 2),
+          f(x.latency.p99, 2),
+          f(x.latency.max, 1),
+          f(x.cpuMsPerProbe, 2),
+          f(x.bytesPerProbe / 1024, 1),
+          x.sddcListPerOrg.min === x.sddcListPerOrg.max ? String(x.sddcListPerOrg.min) : `${x.sddcListPerOrg.min}..${x.sddcListPerOrg.max}`,
+          String(x.errors),
+        ]),
+      ),
+    );
+    out.push(`token requests per org over ${f(p.tokens.spanSeconds, 0)} s (token lifetime ${p.tokens.lifetimeSeconds} s): min ${p.tokens.min}, max ${p.tokens.max} over ${p.tokens.orgs} orgs`);
+    out.push(
+      table(
+        ['heap after a full GC', 'heap used', 'RSS'],
+        [
+          ['fresh process (nothing probed)', mb(p.heap.fresh.heapUsedBytes), mb(p.heap.fresh.rssBytes)],
+          ['start (warm-up orgs probed and forgotten)', mb(p.heap.start.heapUsedBytes), mb(p.heap.start.rssBytes)],
+          [`every org probed (${e.orgs})`, mb(p.heap.probed.heapUsedBytes), mb(p.heap.probed.rssBytes)],
+          [`after --probe.idle forgot them`, mb(p.heap.forgotten.heapUsedBytes), mb(p.heap.forgotten.rssBytes)],
+          ['forgotten vs start', `${f(p.heap.forgottenVsStartPct, 1)} %`, ''],
+        ],
+      ),
+    );
+    out.push('(heap used = process.memoryUsage().heapUsed, read over --inspect right after HeapProfiler.collectGarbage; the warm-up orgs are not among the measured ones)');
+    const tp = p.throughput;
+    out.push(`cached throughput of one org on one exporter (${tp.exporterArgv.join(' ')}), ${String(r.options['probeThroughputConcurrency'] ?? '')} clients:`);
+    out.push(
+      table(
+        ['path', 'bytes', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'errors'],
+        [
+          ['/probe?target=<org>', String(tp.probeBytes), String(tp.probe.requests), f(tp.probe.rps, 0), f(tp.probe.latency.p50, 2), f(tp.probe.latency.p99, 2), f(tp.probeCpuMsPerRequest, 3), String(tp.probe.errors)],
+          ['/metrics', String(tp.metricsBytes), String(tp.metrics.requests), f(tp.metrics.rps, 0), f(tp.metrics.latency.p50, 2), f(tp.metrics.latency.p99, 2), f(tp.metricsCpuMsPerRequest, 3), String(tp.metrics.errors)],
+          ['ratio /probe / /metrics', '', '', `${f(tp.probe.rps / tp.metrics.rps, 2)}x`, '', `${f(tp.probe.latency.p99 / tp.metrics.latency.p99, 2)}x`, '', ''],
+        ],
       ),
     );
   }

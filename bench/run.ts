@@ -9,7 +9,10 @@
  * 4.   upstream calls: SDDC lists per org per TTL under concurrent scrapes, tokens per org
  *      per token lifetime;
  * 5.   memory (RSS, heap) before and after the load, and CPU per scrape;
- * 6.   how the cold cost and RSS grow with the number of SDDCs.
+ * 6.   how the cold cost and RSS grow with the number of SDDCs;
+ * 7.   many orgs through `/probe` (bench/probe-phase.ts): 500 orgs × 10 SDDCs probed by 4
+ *      concurrent shards, calls and tokens per org, heap before and after forgetting,
+ *      `/probe` against `/metrics` for the same org.
  * Prints a table with PASS/FAIL per target and writes JSON to `bench/results/`. Every
  * child is stopped on exit, on failure and on SIGINT.
  */
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { forceGc, inspectorUrl } from './inspector.js';
+import { probePhase, type ProbePhaseOptions } from './probe-phase.js';
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
 import {
@@ -82,6 +86,15 @@ const USAGE = `Usage: npm run bench -- [options]
   --cold-concurrency N   --vmc.concurrency for cold scrapes (default: orgs, one latency round)
   --scaling LIST         total SDDC counts for the scaling table (default 10,100,1000,5000)
   --skip-scaling         no scaling table
+  --probe-orgs N         orgs of the probe phase (default 500; --quick: 50)
+  --probe-sddcs N        SDDCs per org in the probe phase (default 10)
+  --probe-shards N       concurrent probing shards, each probing every org (default 4)
+  --probe-concurrency N  probes in flight per shard (default 4)
+  --probe-ttl S          --cache.ttl in the probe phase, seconds (default 30; --quick: 10)
+  --probe-idle S         --probe.idle in the probe phase, seconds (default 40; --quick: 15)
+  --probe-latency-ms MS  simulator latency in the probe phase (default 50)
+  --skip-probes          no probe phase
+  --probes-only          only the probe phase
   --cpu-prof             run the exporters with --cpu-prof (profiles in bench/results/)
   --quick                small estate (4 x 25 SDDCs), short runs, scaling 10,400 (~30 s): a
                          sanity check of the bench; performance targets shown as INFO
@@ -106,6 +119,11 @@ interface Options {
   readonly coldScrapes: number;
   readonly coldConcurrency: number | undefined;
   readonly scaling: readonly number[];
+  /** The probe phase, or undefined with --skip-probes. */
+  readonly probes: Omit<ProbePhaseOptions, 'log' | 'tokenTtlS' | 'warmupS'> | undefined;
+  readonly probesOnly: boolean;
+  /** Clients of the /probe vs /metrics comparison (for the report). */
+  readonly probeThroughputConcurrency: number;
   readonly cpuProf: boolean;
   readonly quick: boolean;
   readonly outDir: string;
@@ -138,6 +156,15 @@ function parseOptions(argv: string[]): Options | undefined {
       'cold-concurrency': { type: 'string' },
       scaling: { type: 'string' },
       'skip-scaling': { type: 'boolean' },
+      'probe-orgs': { type: 'string' },
+      'probe-sddcs': { type: 'string' },
+      'probe-shards': { type: 'string' },
+      'probe-concurrency': { type: 'string' },
+      'probe-ttl': { type: 'string' },
+      'probe-idle': { type: 'string' },
+      'probe-latency-ms': { type: 'string' },
+      'skip-probes': { type: 'boolean' },
+      'probes-only': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       quick: { type: 'boolean' },
       out: { type: 'string' },
@@ -184,6 +211,28 @@ function parseOptions(argv: string[]): Options | undefined {
     coldScrapes: int('cold-scrapes', values['cold-scrapes'], quick ? 5 : 9, 1),
     coldConcurrency: values['cold-concurrency'] === undefined ? undefined : int('cold-concurrency', values['cold-concurrency'], 1, 1),
     scaling,
+    probes:
+      values['skip-probes'] === true
+        ? undefined
+        : {
+            estate: {
+              orgs: int('probe-orgs', values['probe-orgs'], quick ? 50 : 500, 1),
+              sddcsPerOrg: int('probe-sddcs', values['probe-sddcs'], 10, 1),
+              hosts: int('hosts', values.hosts, DEFAULT_ESTATE.hosts, 0),
+              clusters: int('clusters', values.clusters, DEFAULT_ESTATE.clusters, 1),
+              seed: int('seed', values.seed, DEFAULT_ESTATE.seed, 0),
+            },
+            shards: int('probe-shards', values['probe-shards'], 4, 1),
+            concurrency: int('probe-concurrency', values['probe-concurrency'], 4, 1),
+            ttlS: int('probe-ttl', values['probe-ttl'], quick ? 10 : 30, 1),
+            idleS: int('probe-idle', values['probe-idle'], quick ? 15 : 40, 1),
+            latencyMs: int('probe-latency-ms', values['probe-latency-ms'], 50, 0),
+            vmcConcurrency: 16,
+            durationS: num('duration', values.duration, quick ? 2 : 10, 0.5),
+            throughputConcurrency: int('concurrency', values.concurrency, 8, 1),
+          },
+    probesOnly: values['probes-only'] === true,
+    probeThroughputConcurrency: int('concurrency', values.concurrency, 8, 1),
     cpuProf: values['cpu-prof'] === true,
     quick,
     outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
@@ -532,9 +581,46 @@ async function main(): Promise<number> {
   atExit(() => rmSync(tmp, { recursive: true, force: true }));
   let orgIds: readonly string[] = [];
   try {
+    if (!opts.probesOnly) await mainPhases(opts, result, tmp, (ids) => (orgIds = ids));
+    if (opts.probes) {
+      const p = opts.probes;
+      log(`probes: ${p.estate.orgs} orgs x ${p.estate.sddcsPerOrg} SDDCs, ${p.shards} shards`);
+      result.probes = await probePhase({ ...p, tokenTtlS: opts.tokenTtlS, warmupS: opts.warmupS, log });
+    }
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    for (const line of unexpectedExits()) process.stderr.write(`bench: ${line}\n`);
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+    return 2;
+  }
+  await stopAll();
+  rmSync(tmp, { recursive: true, force: true });
+
+  if (result.cold) {
+    result.notes.push(
+      `cold overhead = median scrape latency - ${result.cold.rounds} x ${opts.coldLatencyMs} ms: with --vmc.concurrency=${result.cold.concurrency} ` +
+        `and ${e.orgs} orgs all SDDC lists are fetched in parallel, so one simulator latency is on the critical path; ` +
+        `it still includes receiving the upstream bodies over loopback and sending the exposition to the client.`,
+    );
+  }
+  if (result.memory && result.memory.scrapes < 2000) result.notes.push(`only ${result.memory.scrapes} scrapes between memory readings (--min-scrapes)`);
+  result.durationSeconds = (performance.now() - started) / 1000;
+  result.machine.loadAvg.end = loadavg()[0] ?? Number.NaN;
+  result.checks = evaluate(result, orgIds, !opts.quick);
+  const file = writeJson(result, opts.outDir);
+  process.stdout.write(`${render(result)}\n`);
+  process.stdout.write(`results: ${file}\n`);
+  return result.checks.some((c) => c.pass === false && c.info !== true) ? 1 : 0;
+}
+
+/** Phases 1-6: the main estate (cached, single flight, cold) and the scaling table. */
+async function mainPhases(opts: Options, result: BenchResult, tmp: string, setOrgs: (ids: readonly string[]) => void): Promise<void> {
+  const e = opts.estate;
+  {
     log(`simulator: ${e.orgs} orgs x ${e.sddcsPerOrg} SDDCs x ${e.hosts} hosts`);
     const sim = await startSim({ estate: e, tokenTtlSeconds: opts.tokenTtlS });
-    orgIds = sim.orgs;
+    setOrgs(sim.orgs);
     try {
       await cachedPhase(opts, sim, result, tmp);
       log('route cost: the Express route against a bare dispatch of the same handler');
@@ -559,29 +645,7 @@ async function main(): Promise<number> {
       points.push({ sddcs: totalSddcs(se), hosts: totalSddcs(se) * se.hosts, cold });
     }
     if (points.length > 0) result.scaling = points;
-  } catch (err) {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    for (const line of unexpectedExits()) process.stderr.write(`bench: ${line}\n`);
-    await stopAll();
-    rmSync(tmp, { recursive: true, force: true });
-    return 2;
   }
-  await stopAll();
-  rmSync(tmp, { recursive: true, force: true });
-
-  result.notes.push(
-    `cold overhead = median scrape latency - ${result.cold?.rounds ?? '?'} x ${opts.coldLatencyMs} ms: with --vmc.concurrency=${result.cold?.concurrency ?? '?'} ` +
-      `and ${e.orgs} orgs all SDDC lists are fetched in parallel, so one simulator latency is on the critical path; ` +
-      `it still includes receiving the upstream bodies over loopback and sending the exposition to the client.`,
-  );
-  if (result.memory && result.memory.scrapes < 2000) result.notes.push(`only ${result.memory.scrapes} scrapes between memory readings (--min-scrapes)`);
-  result.durationSeconds = (performance.now() - started) / 1000;
-  result.machine.loadAvg.end = loadavg()[0] ?? Number.NaN;
-  result.checks = evaluate(result, orgIds, !opts.quick);
-  const file = writeJson(result, opts.outDir);
-  process.stdout.write(`${render(result)}\n`);
-  process.stdout.write(`results: ${file}\n`);
-  return result.checks.some((c) => c.pass === false && c.info !== true) ? 1 : 0;
 }
 
 main().then(

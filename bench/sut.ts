@@ -114,6 +114,10 @@ export interface ExporterOptions {
   readonly concurrency?: number;
   /** Extra node flags (e.g. `--cpu-prof`). */
   readonly nodeFlags?: readonly string[];
+  /** Orgs for `--vmc.org`. @default every org of the simulator; `[]` gives no `--vmc.org` */
+  readonly orgs?: readonly string[];
+  /** Further exporter flags (e.g. `--no-vmc.discover`). */
+  readonly flags?: readonly string[];
 }
 
 /** A running exporter child. */
@@ -128,7 +132,8 @@ export interface Exporter {
 
 /**
  * Starts `dist/main.js` against the simulator and waits for `/-/ready`. Orgs are given
- * with `--vmc.org` (one token per org, as with an OAuth app in several orgs); credentials
+ * with `--vmc.org` (one token per org, as with an OAuth app in several orgs; by default
+ * every org of the simulator, none for an exporter that only serves probes); credentials
  * go through `VMC_CLIENT_ID` / `VMC_CLIENT_SECRET`.
  */
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
@@ -137,9 +142,10 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     `--web.listen-address=127.0.0.1:${port}`,
     `--csp.url=${opts.sim.url}`,
     `--vmc.url=${opts.sim.url}`,
-    `--vmc.org=${opts.sim.orgs.join(',')}`,
+    ...((opts.orgs ?? opts.sim.orgs).length > 0 ? [`--vmc.org=${(opts.orgs ?? opts.sim.orgs).join(',')}`] : []),
     `--cache.ttl=${opts.cacheTtl}`,
     ...(opts.concurrency === undefined ? [] : [`--vmc.concurrency=${opts.concurrency}`]),
+    ...(opts.flags ?? []),
     '--log.level=warn',
   ];
   const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist/main.js'), ...argv], {
@@ -157,7 +163,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   child.proc.stdout?.resume();
   const origin = `http://127.0.0.1:${port}`;
   await waitForOk(`${origin}/-/ready`, child, 30_000);
-  return { origin, child, argv: ['node', ...(opts.nodeFlags ?? []), 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? '--vmc.org=<all orgs>' : a))] };
+  const orgsShown = opts.orgs === undefined ? '<all orgs>' : opts.orgs.length === 1 ? opts.orgs[0] : `<${opts.orgs.length} orgs>`;
+  return { origin, child, argv: ['node', ...(opts.nodeFlags ?? []), 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? `--vmc.org=${orgsShown}` : a))] };
 }
 
 /** One response read in full, raw (gzip not decoded). */

@@ -76,7 +76,7 @@ export interface Demo {
 
 /**
  * Starts the simulator and completes `settings` with its URL, its OAuth app and, when no
- * `--vmc.org` was given, its orgs. The exporter then runs exactly as in production.
+ * `--vmc.org` was given (and discovery is not turned off), its orgs. The exporter then runs exactly as in production.
  *
  * @param settings - the parsed configuration without credentials
  * @param secrets - the simulator's client secret is registered for scrubbing
@@ -86,7 +86,7 @@ export async function startDemo(settings: ConfigWithoutAuth, secrets: SecretRegi
   const sim = await loadDemoSimulator();
   const { clientId, clientSecret } = sim.credentials;
   secrets.add(clientSecret);
-  const orgs = settings.orgs.length > 0 ? settings.orgs : sim.orgIds;
+  const orgs = settings.orgs.length > 0 || !settings.discover ? settings.orgs : sim.orgIds;
   const config: Config = Object.freeze({
     ...settings,
     cspUrl: sim.url,

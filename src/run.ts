@@ -17,6 +17,7 @@ import type { Config } from './config/config.js';
 import type { BuildInfo } from './config/help.js';
 import { createApp } from './http/app.js';
 import { createMetricsHandler } from './http/metrics-route.js';
+import { createProbeHandler } from './http/probe-route.js';
 import { createStatusHandler } from './http/status-page.js';
 import { closeGracefully, createServer, listenOn, resolveListenAddresses } from './http/serve.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -112,23 +113,46 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   });
   declareFailureSeries(config, tokens, self);
   const orgs: OrgSource =
-    config.orgs.length > 0 ? new StaticOrgs(config.orgs) : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
+    config.orgs.length > 0 || !config.discover
+      ? new StaticOrgs(config.orgs)
+      : new DiscoveredOrgs(() => vmc.listOrgs(tokens.shared()), clock, logger);
+  const cache = new ExpositionCache();
+  const probeIdleMs = Math.min(config.probeIdleSeconds * 1000, MAX_TIMER_MS);
   const engine = new CollectionEngine({
     collectors: activeCollectors(config),
     primary: PRIMARY_COLLECTOR,
     orgs,
     vmc,
-    tokens: (orgId) => tokens.forOrg(orgId),
+    tokens: (orgId, probedOnly) => tokens.forOrg(orgId, probedOnly),
     clock,
     maxStaleMs: config.maxStaleSeconds * 1000,
     logger,
     scrub: (text) => secrets.scrub(text),
+    probes: { idleMs: probeIdleMs, maxOrgs: config.probeMaxOrgs },
+    forget: (orgId) => {
+      tokens.forget(orgId);
+      self.forgetOrg(orgId);
+      cache.forget(orgId);
+      logger.debug({ org_id: orgId }, 'org forgotten: no longer listed or probed');
+    },
   });
+  // Idle probed orgs go even while nothing scrapes or probes.
+  const sweeper = setInterval(() => engine.sweep(), Math.min(Math.max(probeIdleMs / 4, 1000), 60_000));
+  sweeper.unref();
 
   let ready = false;
   const app = createApp({
     telemetryPath: config.telemetryPath,
-    metrics: createMetricsHandler({ engine, cache: new ExpositionCache(), tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    metrics: createMetricsHandler({ engine, cache, tail: new ScrapeTail(self), timeoutOffsetSeconds: config.timeoutOffsetSeconds }),
+    probe: {
+      path: config.probePath,
+      handler: createProbeHandler({
+        engine,
+        cache,
+        collectors: { active: engine.collectors.map((c) => c.definition.name), known: COLLECTORS.map((c) => c.name) },
+        timeoutOffsetSeconds: config.timeoutOffsetSeconds,
+      }),
+    },
     isReady: () => ready,
     maxRequests: config.maxRequests,
     version: deps.version,
@@ -140,6 +164,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
       clock,
       version: deps.version,
       telemetryPath: config.telemetryPath,
+      probePath: config.probePath,
       configuredOrgs: config.orgs,
     }),
   });
@@ -152,6 +177,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
       servers.push(server);
     }
   } catch (err) {
+    clearInterval(sweeper);
     for (const server of servers) await closeGracefully(server, 0);
     await dispatcher.destroy().catch(() => undefined);
     throw err;
@@ -163,7 +189,8 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
       {
         address: url,
         telemetry_path: config.telemetryPath,
-        orgs: config.orgs.length > 0 ? config.orgs : 'discovered',
+        probe_path: config.probePath,
+        orgs: config.orgs.length > 0 ? config.orgs : config.discover ? 'discovered' : 'none (probes only)',
         auth: config.auth.kind,
         collectors: engine.collectors.map((c) => c.definition.name),
       },
@@ -185,6 +212,7 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
     },
     async close(graceMs = 10_000) {
       ready = false;
+      clearInterval(sweeper);
       if (recorded !== undefined) await removeRuntimeFile(recorded);
       await Promise.all(servers.map((server) => closeGracefully(server, graceMs)));
       lifetime.abort();
@@ -224,13 +252,13 @@ function baseUrl(server: http.Server, loopback = false): string {
  * Makes the failure counters of the credential path exist at 0 before the first scrape, so
  * that `increase()` sees a later first failure (a rotated secret): the request counters
  * (`success`, `failure`) of every token the exporter will use (each `--vmc.org` of an OAuth
- * app, else the one without orgId), and `vmc_api_requests_total` of the CSP endpoint for
+ * app, else the one without orgId; none yet for an OAuth app that only serves probes), and `vmc_api_requests_total` of the CSP endpoint for
  * each status with which CSP rejects the credentials. Collection failures need no such
  * series: `vmc_up` and `vmc_collector_success` are gauges, present from the first scrape.
  */
 function declareFailureSeries(config: Config, tokens: TokenPool, self: SelfMetrics): void {
   if (config.orgs.length > 0) for (const org of config.orgs) tokens.forOrg(org);
-  else tokens.shared();
+  else if (config.discover || config.auth.kind === 'api-token') tokens.shared();
   const oauth = config.auth.kind === 'oauth';
   self.requestsDeclared(oauth ? 'token' : 'api-token', (oauth ? OAUTH_REJECTION_STATUSES : API_TOKEN_REJECTION_STATUSES).map(String));
 }

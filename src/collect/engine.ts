@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { VmcClient } from '../vmc/vmc-client.js';
 import type { ActiveCollector, FetchContext } from './collector.js';
 import type { OrgSource } from './org-discovery.js';
-import { SourceCache, type SourceView } from './source-cache.js';
+import { OrgFailures, SourceCache, type SourceView } from './source-cache.js';
 
 /** What one scrape shows of one org (or, with `orgId` `''`, of the exporter-wide collectors). */
 export interface OrgView {
@@ -35,12 +35,36 @@ export interface CollectionView {
 
 /** What a scrape asks for. */
 export interface CollectScope {
-  /** Only these orgs (a probe); they need not be in the org list. @default the org list */
+  /**
+   * Only these orgs (a probe); they need not be in the org list. Orgs not in it are tracked
+   * as probed orgs: bounded by {@link ProbeLimits.maxOrgs} and forgotten after
+   * {@link ProbeLimits.idleMs} without a probe. @default the org list
+   */
   readonly orgs?: readonly string[];
   /** Only these collectors, by name. @default every active collector */
   readonly collectors?: ReadonlySet<string>;
   /** Include the exporter-wide collectors. @default true without `orgs` */
   readonly exporterWide?: boolean;
+}
+
+/** How the engine keeps orgs named only by probes (not in the org list). */
+export interface ProbeLimits {
+  /** `--probe.idle` in ms: an org not probed for this long is forgotten. */
+  readonly idleMs: number;
+  /** `--probe.max-orgs`: most such orgs at once; a probe of a further one is refused. */
+  readonly maxOrgs: number;
+}
+
+/**
+ * A probe named an org the engine would have to start tracking while
+ * {@link ProbeLimits.maxOrgs} orgs named only by probes are tracked already.
+ */
+export class ProbeLimitError extends Error {
+  /** @param limit - {@link ProbeLimits.maxOrgs} */
+  constructor(readonly limit: number) {
+    super(`too many orgs named only by probes (limit ${limit})`);
+    this.name = 'ProbeLimitError';
+  }
 }
 
 /** Dependencies of {@link CollectionEngine}. */
@@ -53,8 +77,11 @@ export interface EngineOptions {
   readonly orgs: OrgSource;
   /** Makes the VMC calls. */
   readonly vmc: VmcClient;
-  /** The token for calls about an org (`''` for exporter-wide collectors). */
-  readonly tokens: (orgId: string) => TokenManager;
+  /**
+   * The token for calls about an org (`''` for exporter-wide collectors); `probedOnly` is
+   * true while the org is named only by probes.
+   */
+  readonly tokens: (orgId: string, probedOnly: boolean) => TokenManager;
   /** Time source. */
   readonly clock: Clock;
   /** `--cache.max-stale` in ms. */
@@ -63,6 +90,14 @@ export interface EngineOptions {
   readonly logger: Logger;
   /** Scrubs secrets out of the error messages the views keep. @default removes nothing */
   readonly scrub?: (text: string) => string;
+  /** Bounds and forgetting of orgs named only by probes. @default no bound, never forgotten */
+  readonly probes?: ProbeLimits;
+  /**
+   * Called when the engine drops an org's caches (it left the org list and is not probed,
+   * or it was named only by probes and fell idle), so that its token and every series
+   * labelled with it can go too.
+   */
+  readonly forget?: (orgId: string) => void;
 }
 
 /** The sources of one org, aligned with the active collectors. */
@@ -73,10 +108,24 @@ type Sources = ReadonlyArray<SourceCache<unknown> | undefined>;
  * for the collections it started or joined until the scrape's deadline, and returns what
  * to show. Orgs that vanish from the org list vanish from the output. A failing collector
  * never affects another one: each has its own cache, state and failure log.
+ *
+ * An org has one set of caches whoever asks for it: a probe of an org of the org list
+ * shares the caches (and upstream calls) of `/metrics`. Orgs named only by probes are kept
+ * while they are probed, at most {@link ProbeLimits.maxOrgs} of them, and forgotten after
+ * {@link ProbeLimits.idleMs} without a probe.
  */
 export class CollectionEngine {
   readonly #o: EngineOptions;
-  #orgs = new Map<string, Sources>();
+  /** The caches of every org the engine knows: the org list's and the probed ones. */
+  readonly #orgs = new Map<string, Sources>();
+  /** The org list, sorted. */
+  #listed: readonly string[] = [];
+  #listedSet: ReadonlySet<string> = new Set();
+  /** The array {@link #sync} last read (org sources hand out the same array until the list changes). */
+  #synced: readonly string[] | undefined;
+  /** Probed orgs by the time of their last probe, least recently probed first. */
+  readonly #probed = new Map<string, number>();
+  #full = false;
   #exporter: Sources | undefined;
   readonly #primaryIndex: number;
 
@@ -102,6 +151,9 @@ export class CollectionEngine {
     let orgListFailed = false;
     if (scope.orgs !== undefined) {
       ids = [...new Set(scope.orgs)].sort();
+      const current = this.#o.orgs.current();
+      if (current !== undefined) this.#sync(current);
+      this.#touch(ids);
     } else {
       const listed = await Promise.race([this.#o.orgs.orgIds(), deadline.then(() => undefined)]);
       if (listed === undefined) orgListFailed = true;
@@ -109,7 +161,8 @@ export class CollectionEngine {
         this.#sync(listed);
         orgListFailed = this.#o.orgs.failing;
       }
-      ids = [...this.#orgs.keys()];
+      ids = this.#listed;
+      this.sweep();
     }
     const groups: Array<[string, Sources]> = ids.map((id) => [id, this.#sourcesOf(id)]);
     const exporterWide = (scope.exporterWide ?? scope.orgs === undefined) && this.#o.collectors.some((c) => c.definition.scope === 'exporter');
@@ -154,6 +207,59 @@ export class CollectionEngine {
     return { orgId, sources: views, up, primary };
   }
 
+  /** Orgs named only by probes that the engine keeps now. */
+  get probedOnly(): number {
+    let n = 0;
+    for (const id of this.#probed.keys()) if (!this.#listedSet.has(id)) n++;
+    return n;
+  }
+
+  /**
+   * Forgets the orgs named only by probes that have not been probed for
+   * {@link ProbeLimits.idleMs}. Runs on every scrape and probe; the caller may also run it
+   * on a timer so that idle orgs go while nothing scrapes.
+   */
+  sweep(): void {
+    const limits = this.#o.probes;
+    if (limits === undefined) return;
+    const now = this.#o.clock.now();
+    for (const [id, at] of this.#probed) {
+      if (now - at < limits.idleMs) break;
+      this.#probed.delete(id);
+      if (!this.#listedSet.has(id)) this.#drop(id);
+    }
+    if (this.#full && this.probedOnly < limits.maxOrgs) {
+      this.#full = false;
+      this.#o.logger.info({ limit: limits.maxOrgs }, 'probes of further orgs are accepted again (--probe.max-orgs)');
+    }
+  }
+
+  /**
+   * Records a probe of `ids` (least recently probed first in {@link #probed}), after
+   * checking that the orgs not tracked yet fit within {@link ProbeLimits.maxOrgs}.
+   *
+   * @throws ProbeLimitError when they do not fit
+   */
+  #touch(ids: readonly string[]): void {
+    const limits = this.#o.probes;
+    this.sweep();
+    if (limits !== undefined) {
+      const fresh = ids.filter((id) => !this.#listedSet.has(id) && !this.#probed.has(id)).length;
+      if (fresh > 0 && this.probedOnly + fresh > limits.maxOrgs) {
+        if (!this.#full) {
+          this.#full = true;
+          this.#o.logger.warn({ limit: limits.maxOrgs }, 'probes name as many orgs as --probe.max-orgs allows; probes of further orgs get 429 until some fall idle (--probe.idle)');
+        }
+        throw new ProbeLimitError(limits.maxOrgs);
+      }
+    }
+    const now = this.#o.clock.now();
+    for (const id of ids) {
+      this.#probed.delete(id);
+      this.#probed.set(id, now);
+    }
+  }
+
   /** The sources of an org of the org list, or of an org named by a probe. */
   #sourcesOf(orgId: string): Sources {
     let sources = this.#orgs.get(orgId);
@@ -164,21 +270,31 @@ export class CollectionEngine {
     return sources;
   }
 
-  /** Keeps the sources of the listed orgs, drops the others; sorted by id. */
+  /** Takes `ids` as the org list: orgs that left it are dropped unless a probe still names them. */
   #sync(ids: readonly string[]): void {
-    const known = [...this.#orgs.keys()];
+    if (ids === this.#synced) return;
+    this.#synced = ids;
     const wanted = [...new Set(ids)].sort();
+    const known = this.#listed;
     if (known.length === wanted.length && known.every((id, i) => id === wanted[i])) return;
-    const next = new Map<string, Sources>();
-    for (const id of wanted) next.set(id, this.#orgs.get(id) ?? this.#makeSources(id));
-    this.#orgs = next;
+    const next = new Set(wanted);
+    for (const id of known) if (!next.has(id) && !this.#probed.has(id)) this.#drop(id);
+    this.#listed = wanted;
+    this.#listedSet = next;
+  }
+
+  /** Drops the caches of an org and tells {@link EngineOptions.forget}. */
+  #drop(orgId: string): void {
+    if (!this.#orgs.delete(orgId)) return;
+    this.#o.forget?.(orgId);
   }
 
   #makeSources(orgId: string): Sources {
     const scope = orgId === '' ? 'exporter' : 'org';
     const sources: Array<SourceCache<unknown> | undefined> = [];
     const byName = new Map<string, SourceCache<unknown>>();
-    const tokensFor = this.#o.tokens;
+    const failures = new OrgFailures();
+    const tokensFor = (id: string): TokenManager => this.#o.tokens(id, id !== '' && !this.#listedSet.has(id));
     for (const active of this.#o.collectors) {
       const def = active.definition;
       if ((def.scope ?? 'org') !== scope) {
@@ -202,6 +318,7 @@ export class CollectionEngine {
       const cache = new SourceCache<unknown>({
         orgId,
         collector: def.name,
+        failures,
         fetch: () => def.fetch(ctx),
         clock: this.#o.clock,
         ttlMs: active.ttlMs,

@@ -12,6 +12,11 @@ export interface OrgSource {
    * list could not be fetched and none was fetched before).
    */
   orgIds(): Promise<readonly string[] | undefined>;
+  /**
+   * The org ids as known now, without fetching (the same array until the list changes);
+   * undefined before the list was first fetched.
+   */
+  current(): readonly string[] | undefined;
   /** True while the last attempt to list orgs failed (`vmc_up{org_id=""}`). */
   readonly failing: boolean;
   /**
@@ -34,6 +39,11 @@ export class StaticOrgs implements OrgSource {
   /** The configured ids. */
   orgIds(): Promise<readonly string[]> {
     return Promise.resolve(this.#ids);
+  }
+
+  /** The configured ids. */
+  current(): readonly string[] {
+    return this.#ids;
   }
 }
 
@@ -70,6 +80,11 @@ export class DiscoveredOrgs implements OrgSource {
   /** True while the last attempt failed. */
   get failing(): boolean {
     return this.#failing;
+  }
+
+  /** The org ids of the last successful listing. */
+  current(): readonly string[] | undefined {
+    return this.#ids;
   }
 
   /** The known org ids, refreshing them first when due. */

@@ -36,10 +36,34 @@ export interface SourceCacheOptions<T> {
   readonly logger: Logger;
   /** Skipped or merged entries of a result, logged when they change. */
   readonly problems?: (data: T) => readonly string[];
+  /** The org's failures, shared by its collectors so that one cause is logged once. */
+  readonly failures?: OrgFailures;
   /** What a 403 most likely means (a missing role), for the log line. */
   readonly forbiddenHint?: string;
   /** Scrubs secrets out of the kept error message (the status page shows it). @default removes nothing */
   readonly scrub?: (text: string) => string;
+}
+
+/**
+ * The reasons the collectors of one org currently fail for. A token that CSP refuses fails
+ * every collector of the org the same way: the first to meet a reason logs it, the others
+ * only at debug, until every collector failing for it has recovered.
+ */
+export class OrgFailures {
+  readonly #byCollector = new Map<string, string>();
+
+  /** Records that `collector` fails for `reason`; true when no other collector of the org does. */
+  claim(collector: string, reason: string): boolean {
+    this.#byCollector.delete(collector);
+    const first = ![...this.#byCollector.values()].includes(reason);
+    this.#byCollector.set(collector, reason);
+    return first;
+  }
+
+  /** `collector` works again. */
+  release(collector: string): void {
+    this.#byCollector.delete(collector);
+  }
 }
 
 let instances = 0;
@@ -143,6 +167,7 @@ export class SourceCache<T> {
       if (!this.#lastOk && this.#version > 0) logger.info({ org_id: orgId, collector }, 'collection of the org recovered');
       this.#lastOk = true;
       this.#lastError = '';
+      this.#o.failures?.release(collector);
       this.#lastErrorMessage = undefined;
       this.#notBefore = 0;
       const problems = this.#o.problems?.(data) ?? [];
@@ -161,8 +186,10 @@ export class SourceCache<T> {
       } else if (needsAHuman(err)) {
         this.#notBefore = clock.now() + this.#o.ttlMs;
       }
-      if (reason !== this.#lastError) logger.warn({ org_id: orgId, collector, err, ...this.#hint(err) }, 'collection of the org failed');
-      else logger.debug({ org_id: orgId, collector, err }, 'collection of the org failed again');
+      if (reason === this.#lastError) logger.debug({ org_id: orgId, collector, err }, 'collection of the org failed again');
+      else if (this.#o.failures?.claim(collector, reason) === false) {
+        logger.debug({ org_id: orgId, collector, err }, 'collection of the org failed for the reason another collector of the org logged');
+      } else logger.warn({ org_id: orgId, collector, err, ...this.#hint(err) }, 'collection of the org failed');
       this.#lastError = reason;
     } finally {
       this.#durationSeconds = (performance.now() - started) / 1000;

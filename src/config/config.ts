@@ -41,6 +41,8 @@ export interface Config {
   readonly listen: readonly ListenAddress[];
   /** `--web.telemetry-path`. @default `/metrics` */
   readonly telemetryPath: string;
+  /** `--web.probe-path`: serves one org per request (`?target=`). @default `/probe` */
+  readonly probePath: string;
   /** `--web.config.file`: exporter-toolkit web config (TLS, basic auth); undefined = plain HTTP. */
   readonly webConfigFile: string | undefined;
   /** `--web.max-requests`: concurrent scrapes beyond this get 503 (0 = no limit). @default 40 */
@@ -51,8 +53,13 @@ export interface Config {
   readonly cspUrl: string;
   /** `--vmc.url` without trailing slash. @default `https://vmc.vmware.com` */
   readonly vmcUrl: string;
-  /** `--vmc.org` / `VMC_ORG_IDS`; empty = discover with `GET /vmc/api/orgs`. */
+  /** `--vmc.org` / `VMC_ORG_IDS`; empty = discover with `GET /vmc/api/orgs` (unless `discover` is false). */
   readonly orgs: readonly string[];
+  /**
+   * `--vmc.discover`: without `--vmc.org`, discover the orgs for the telemetry path; false
+   * serves only the exporter's own metrics there (orgs come through probes). @default true
+   */
+  readonly discover: boolean;
   /** `--vmc.concurrency`: VMC requests in flight at once. @default 4 */
   readonly concurrency: number;
   /** `--vmc.timeout` in seconds: upper bound for one upstream request. @default 30 */
@@ -64,6 +71,10 @@ export interface Config {
    * until this long after it fell due (last success + the collector's TTL). @default 300
    */
   readonly maxStaleSeconds: number;
+  /** `--probe.idle` in seconds: an org named only by probes is forgotten after this long without a probe. @default 3600 */
+  readonly probeIdleSeconds: number;
+  /** `--probe.max-orgs`: most orgs named only by probes at once; 0 = probes of listed orgs only. @default 1000 */
+  readonly probeMaxOrgs: number;
   /** `--log.level`. @default `info` */
   readonly logLevel: LogLevel;
   /** `--log.format`. @default `json` */

@@ -95,6 +95,7 @@ export async function parseCommandLine(
     if (settings !== undefined) settings['options'] ??= {};
   }
   const config = deepFreeze(fields) as unknown as ConfigWithoutAuth;
+  checkPaths(config);
 
   // Read the auth flags before any I/O so that a repeated flag is reported first.
   const authFlags: AuthFlags = {
@@ -118,6 +119,13 @@ async function checkHealthcheckFiles(config: ConfigWithoutAuth, readFile: ReadFi
   if (keyFile !== undefined && certFile === undefined) throw new ConfigError('--healthcheck.key-file needs --healthcheck.cert-file');
   if (certFile !== undefined) await readFlagFile('--healthcheck.cert-file', certFile, readFile);
   if (keyFile !== undefined) await readFlagFile('--healthcheck.key-file', keyFile, readFile);
+}
+
+/** The telemetry and probe paths must differ: one route each. */
+function checkPaths(config: ConfigWithoutAuth): void {
+  if (config.probePath === config.telemetryPath) {
+    throw new ConfigError(`--web.probe-path: "${config.probePath}" is the telemetry path (--web.telemetry-path); choose another path`);
+  }
 }
 
 /** The parsed value of one flag: given, else its environment variable, else its default. */

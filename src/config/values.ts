@@ -126,6 +126,14 @@ export function logFormatValue(text: string, name: string): LogFormat {
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
+ * True when `text` has the shape of an org id: `^[A-Za-z0-9][A-Za-z0-9._-]*$` (VMC org ids
+ * are UUIDs; the shape admits other ids the simulator and tests use).
+ */
+export function isOrgId(text: string): boolean {
+  return ORG_ID.test(text);
+}
+
+/**
  * Splits comma-separated org ids and trims blanks around each.
  *
  * @param text - one `--vmc.org` value or the whole `VMC_ORG_IDS` value

@@ -9,6 +9,8 @@ export interface AppOptions {
   readonly telemetryPath: string;
   /** Serves a scrape of the telemetry path. */
   readonly metrics: RequestHandler;
+  /** `--web.probe-path` and the handler of a probe (one org per request). */
+  readonly probe?: { readonly path: string; readonly handler: RequestHandler };
   /** True once the configuration is loaded and the server listens. */
   readonly isReady: () => boolean;
   /** `--web.max-requests`: concurrent scrapes beyond it get 503 at once (0 = no limit). */
@@ -38,8 +40,8 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * The HTTP surface, all in Express: the landing page, the telemetry path, `/-/healthy` and
- * `/-/ready`. One place handles what every answer shares: the web config's reload check,
+ * The HTTP surface, all in Express: the landing page, the telemetry path, the probe path,
+ * `/-/healthy` and `/-/ready`. One place handles what every answer shares: the web config's reload check,
  * security and configured headers, methods (GET and HEAD; 405 otherwise), client
  * certificates, basic auth, 404s and errors (no stack traces or library versions in any
  * answer). Paths match exactly (case-sensitive, no trailing slash).
@@ -74,7 +76,9 @@ export function createApp(opts: AppOptions): express.Express {
     if (opts.isReady()) res.type('text/plain').send('OK\n');
     else res.status(503).type('text/plain').send('not ready\n');
   });
-  app.get(opts.telemetryPath, concurrencyLimit(opts.maxRequests), opts.metrics);
+  const limit = concurrencyLimit(opts.maxRequests);
+  app.get(opts.telemetryPath, limit, opts.metrics);
+  if (opts.probe) app.get(opts.probe.path, limit, opts.probe.handler);
 
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
@@ -144,7 +148,7 @@ export function edge(source: WebConfigSource | undefined, authOptions?: BasicAut
  */
 export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/-/healthy', '/-/ready']);
 
-/** Answers 503 at once beyond `limit` scrapes in flight (`--web.max-requests`; 0 = no limit). */
+/** Answers 503 at once beyond `limit` scrapes and probes in flight (`--web.max-requests`; 0 = no limit). */
 export function concurrencyLimit(limit: number): RequestHandler {
   let inflight = 0;
   return (_req, res, next) => {

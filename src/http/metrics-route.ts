@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { CollectionEngine, CollectionView } from '../collect/engine.js';
 import type { ExpositionFormat } from '../lib/text-format.js';
-import type { ExpositionCache } from '../metrics/exposition.js';
-import type { ScrapeTail } from '../metrics/scrape-tail.js';
+import type { ExpositionCache, RenderedBody } from '../metrics/exposition.js';
+import type { ScrapeTail, Tail } from '../metrics/scrape-tail.js';
 import { CONTENT_TYPES } from '../metrics/self-metrics.js';
 
 /** Scrape budget when Prometheus sent no `X-Prometheus-Scrape-Timeout-Seconds`. */
@@ -68,7 +68,8 @@ export function acceptsGzip(req: Request): boolean {
   return req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
 }
 
-function timerDeadline(ms: number): ScrapeDeadline {
+/** A deadline `ms` from now, on a timer. */
+export function timerDeadline(ms: number): ScrapeDeadline {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
@@ -98,8 +99,14 @@ export function createMetricsHandler(opts: MetricsRouteOptions): RequestHandler 
 /** Sends the exposition of `view` in the negotiated format, gzipped when accepted. */
 export async function sendExposition(req: Request, res: Response, view: CollectionView, cache: ExpositionCache, tail: ScrapeTail): Promise<void> {
   const format = negotiateFormat(req);
-  const body = cache.body(view, format);
-  const rest = await tail.get(view, format);
+  await sendBody(req, res, format, cache.body(view, format), await tail.get(view, format));
+}
+
+/**
+ * Sends a rendered body followed by its tail in `format` (the one {@link negotiateFormat}
+ * chose), gzipped when accepted: the cached gzipped body and the tail's own gzip member.
+ */
+export async function sendBody(req: Request, res: Response, format: ExpositionFormat, body: RenderedBody, rest: Tail): Promise<void> {
   const gzip = acceptsGzip(req);
   const head = gzip ? await body.gzipped() : body.plain;
   const end = gzip ? rest.gzipped() : rest.plain;

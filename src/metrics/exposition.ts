@@ -2,7 +2,8 @@ import { gzip as gzipCb } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { CollectionView, OrgView } from '../collect/engine.js';
 import { header, type ExpositionFormat } from '../lib/text-format.js';
-import { META_FAMILIES, renderMeta, renderSource } from './render.js';
+import { META_FAMILIES, renderMeta, renderSource, renderUp } from './render.js';
+import { makeTail, type Tail } from './scrape-tail.js';
 
 const gzip = promisify(gzipCb);
 
@@ -24,21 +25,47 @@ export class RenderedBody {
   }
 }
 
+/** One collector's rendered families for one org, and the view key they were rendered from. */
+interface Fragment {
+  readonly key: string;
+  readonly families: readonly string[];
+}
+
 /** The rendered fragments of one org: per collector (keyed by its view) and the framework's own. */
 interface OrgFragments {
-  readonly sources: ReadonlyArray<{ readonly key: string; readonly families: readonly string[] } | undefined>;
-  readonly metaKey: string;
-  readonly meta: readonly string[];
+  /** Per active collector; kept while a view leaves the collector out (a probe asking for others). */
+  readonly sources: Array<Fragment | undefined>;
+  metaKey: string;
+  meta: readonly string[];
+  /** Probe answers of this org, by format and the collectors asked for; least recently used first. */
+  readonly probes: Map<string, ProbeAnswer>;
 }
+
+/** A cached probe answer: the data body and its tail, for one org view. */
+interface ProbeAnswer {
+  readonly key: string;
+  readonly body: RenderedBody;
+  readonly tailText: string;
+  readonly tail: Tail;
+}
+
+/**
+ * How many probe answers are kept per org: one per format and set of collectors asked for,
+ * least recently used dropped first. Prometheus asks for one or two; the bound keeps a
+ * caller cycling through collector combinations from growing memory.
+ */
+export const PROBE_ANSWERS_PER_ORG = 4;
 
 /**
  * Renders the data part of a scrape once per data change and serves the same bytes (and
  * the same gzipped bytes) to every scrape until then, in the text format and in
  * OpenMetrics. Each (org, collector) fragment is cached by its view's key, so a change in
- * one collector of one org re-renders only that fragment.
+ * one collector of one org re-renders only that fragment; `/metrics` and probes assemble
+ * their answers from the same fragments. An org's fragments and answers are kept until
+ * {@link ExpositionCache.forget} drops them (the engine's `forget`).
  */
 export class ExpositionCache {
-  #orgs = new Map<string, OrgFragments>();
+  readonly #orgs = new Map<string, OrgFragments>();
   readonly #bodies = new Map<ExpositionFormat, { key: string; body: RenderedBody }>();
 
   /** Returns the rendered body for `view` in `format`. */
@@ -47,24 +74,72 @@ export class ExpositionCache {
     const key = groups.map(orgKey).join('|');
     const cached = this.#bodies.get(format);
     if (cached?.key === key) return cached.body;
-    const next = new Map<string, OrgFragments>();
-    for (const o of groups) next.set(o.orgId, this.#fragments(view, o));
-    this.#orgs = next;
-    const body = new RenderedBody(assemble(view, groups.map((o) => next.get(o.orgId)!), format));
+    const body = new RenderedBody(
+      assemble(
+        view,
+        groups.map((o) => this.#fragments(view, o)),
+        format,
+      ),
+    );
     this.#bodies.set(format, { key, body });
     return body;
   }
 
+  /**
+   * The answer to a probe of one org: its data body and a tail with `vmc_up` and
+   * `vmc_collector_success` (and `# EOF` in OpenMetrics), without the exporter's own
+   * metrics. Both are reused until the org's view changes.
+   *
+   * @param view - a collection of exactly one org, without exporter-wide collectors
+   * @param format - the exposition format
+   */
+  probe(view: CollectionView, format: ExpositionFormat = 'text'): { body: RenderedBody; tail: Tail } {
+    const org = view.orgs[0];
+    if (org === undefined || view.orgs.length !== 1) throw new Error('a probe answer shows exactly one org');
+    const fragments = this.#fragments(view, org);
+    const slot = `${format}|${org.sources.map((s) => (s ? 1 : 0)).join('')}`;
+    const key = orgKey(org);
+    const tailText = renderUp(view, format) + (format === 'openmetrics' ? '# EOF\n' : '');
+    let answer = fragments.probes.get(slot);
+    fragments.probes.delete(slot);
+    if (answer === undefined || answer.key !== key) {
+      answer = { key, body: new RenderedBody(assemble(view, [fragments], format)), tailText, tail: makeTail(tailText) };
+    } else if (answer.tailText !== tailText) {
+      answer = { ...answer, tailText, tail: makeTail(tailText) };
+    }
+    fragments.probes.set(slot, answer);
+    if (fragments.probes.size > PROBE_ANSWERS_PER_ORG) fragments.probes.delete(fragments.probes.keys().next().value!);
+    return { body: answer.body, tail: answer.tail };
+  }
+
+  /** Drops everything rendered for `orgId`. */
+  forget(orgId: string): void {
+    this.#orgs.delete(orgId);
+  }
+
+  /** Orgs with rendered fragments (for tests and the bench). */
+  get size(): number {
+    return this.#orgs.size;
+  }
+
+  /** The org's fragments, brought up to date with `org` (only changed views re-render). */
   #fragments(view: CollectionView, org: OrgView): OrgFragments {
-    const previous = this.#orgs.get(org.orgId);
-    const sources = org.sources.map((s, i) => {
-      if (s === undefined) return undefined;
-      const old = previous?.sources[i];
-      return old && old.key === s.key ? old : { key: s.key, families: renderSource(view.collectors[i]!, org.orgId, s) };
+    let entry = this.#orgs.get(org.orgId);
+    if (entry === undefined) {
+      entry = { sources: [], metaKey: '', meta: [], probes: new Map() };
+      this.#orgs.set(org.orgId, entry);
+    }
+    org.sources.forEach((s, i) => {
+      if (s === undefined) return;
+      const old = entry.sources[i];
+      if (old?.key !== s.key) entry.sources[i] = { key: s.key, families: renderSource(view.collectors[i]!, org.orgId, s) };
     });
     const metaKey = orgKey(org);
-    const meta = previous && previous.metaKey === metaKey ? previous.meta : renderMeta(view.collectors, org);
-    return { sources, metaKey, meta };
+    if (entry.metaKey !== metaKey) {
+      entry.metaKey = metaKey;
+      entry.meta = renderMeta(view.collectors, org);
+    }
+    return entry;
   }
 }
 
@@ -72,12 +147,16 @@ function orgKey(o: OrgView): string {
   return `${o.orgId}=${o.sources.map((s) => s?.key ?? '-').join(',')}`;
 }
 
-/** Joins the fragments family by family: each collector's families in order, then the meta families. */
+/**
+ * Joins the fragments family by family: each collector's families in order, then the meta
+ * families. A collector the view leaves out of an org contributes nothing for it.
+ */
 function assemble(view: CollectionView, fragments: readonly OrgFragments[], format: ExpositionFormat): string {
+  const groups = view.exporter ? [...view.orgs, view.exporter] : view.orgs;
   const body: string[] = [];
   view.collectors.forEach((active, c) => {
     active.definition.families.forEach((family, f) => {
-      const samples = fragments.map((o) => o.sources[c]?.families[f] ?? '');
+      const samples = fragments.map((o, g) => (groups[g]?.sources[c] === undefined ? '' : (o.sources[c]?.families[f] ?? '')));
       if (samples.some((x) => x !== '')) body.push(header(family, format), ...samples);
     });
   });

@@ -57,7 +57,8 @@ export class ScrapeTail {
   }
 }
 
-function makeTail(text: string): Tail {
+/** A {@link Tail} of `text`, its gzip member made on first use. */
+export function makeTail(text: string): Tail {
   const plain = Buffer.from(text, 'utf8');
   let gz: Buffer | undefined;
   return {

@@ -145,6 +145,19 @@ export class SelfMetrics implements RequestObserver, TokenObserver {
     this.#version++;
   }
 
+  /**
+   * Removes every series labelled with `orgId` (an org no longer collected): its token
+   * requests, their durations and its token expiry.
+   */
+  forgetOrg(orgId: string): void {
+    for (const set of Object.values(this.#sets)) {
+      for (const result of ['success', 'failure']) set.tokenRefreshes.remove({ org_id: orgId, result });
+      set.tokenRefreshDuration.remove({ org_id: orgId });
+      set.tokenExpiry.remove({ org_id: orgId });
+    }
+    this.#version++;
+  }
+
   /** Renders these metrics in `format` (OpenMetrics ends with `# EOF`). */
   render(format: ExpositionFormat = 'text'): Promise<string> {
     return this.#sets[format].registry.metrics();

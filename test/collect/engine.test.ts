@@ -376,6 +376,28 @@ describe('the collector contract', () => {
     assert.match(renderUp(view), /collector="sneaky"\} 0/);
   });
 
+  test('one cause failing every collector of an org (a refused token) is logged once; another cause again', async () => {
+    const clock = new ManualClock();
+    const log = captureLogger();
+    let err: Error = new UpstreamError('http', 'CSP rejected the credentials', { status: 400 });
+    const failing = (name: string): CollectorDefinition => numberCollector(name, async () => Promise.reject(err), { dependsOn: [] }, false);
+    const engine = engineOf({
+      orgs: new StaticOrgs(['org-a']),
+      clock,
+      logger: log.logger,
+      collectors: [
+        { definition: sddcsWith(async () => Promise.reject(err)), ttlMs: 0 },
+        { definition: failing('second'), ttlMs: 0 },
+      ],
+    });
+    await engine.collect(never);
+    const warns = () => log.lines.filter((l) => l.level === 'warn' && l.msg === 'collection of the org failed');
+    assert.equal(warns().length, 1, JSON.stringify(log.lines));
+    err = new UpstreamError('timeout', 'no answer');
+    await engine.collect(never);
+    assert.equal(warns().length, 2, 'a new cause is logged (once again)');
+  });
+
   test('a probe scope collects only the named org and collectors', async () => {
     const { engine } = twoCollectors(numberCollector('extra', async () => 1));
     const view = await engine.collect(never, { orgs: ['org-z'], collectors: new Set(['extra']) });

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Agent } from 'undici';
+import { TokenPool } from '../../src/auth/token-pool.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { SelfMetrics } from '../../src/metrics/self-metrics.js';
+import { HttpClient } from '../../src/upstream/http-client.js';
+import { startSimulator, type Simulator } from '../../sim/src/server.js';
+import { captureLogger } from '../helpers/log-sink.js';
+
+describe('TokenPool', () => {
+  let sim: Simulator;
+  const dispatcher = new Agent();
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(async () => {
+    await sim.close();
+    await dispatcher.close();
+  });
+
+  function pool(kind: 'oauth' | 'api-token', perOrg: boolean) {
+    const log = captureLogger();
+    const self = new SelfMetrics('test', false);
+    const http = new HttpClient({ dispatcher, observer: self, secrets: log.secrets, clock: systemClock });
+    const secret = kind === 'oauth' ? sim.credentials.clientSecret : sim.credentials.apiToken;
+    const tokens = new TokenPool({
+      auth:
+        kind === 'oauth'
+          ? { kind, clientId: sim.credentials.clientId, readSecret: () => Promise.resolve(secret), secretSource: 'test' }
+          : { kind, readSecret: () => Promise.resolve(secret), secretSource: 'test' },
+      perOrg,
+      csp: { http, cspUrl: sim.url, clock: systemClock, timeoutMs: 5000, secrets: log.secrets },
+      clock: systemClock,
+      observer: self,
+      secrets: log.secrets,
+      logger: log.logger,
+    });
+    return { tokens, self };
+  }
+
+  const tokenSeries = async (self: SelfMetrics): Promise<string[]> =>
+    (await self.render()).split('\n').filter((l) => l.startsWith('vmc_token_') && !l.startsWith('#'));
+
+  test('an OAuth app with discovered orgs shares one token, except for an org named only by probes', () => {
+    const { tokens } = pool('oauth', false);
+    const [home, other] = sim.orgIds;
+    assert.equal(tokens.forOrg(home!), tokens.shared());
+    assert.notEqual(tokens.forOrg(other!, true), tokens.shared());
+    assert.equal(tokens.forOrg(other!, true), tokens.forOrg(other!, true));
+    assert.equal(tokens.size, 1);
+  });
+
+  test('an API token serves every org, probed or not', () => {
+    const { tokens } = pool('api-token', false);
+    assert.equal(tokens.forOrg(sim.orgIds[1]!, true), tokens.shared());
+    assert.equal(tokens.size, 0);
+  });
+
+  test('forget drops the token and its series; a request still in flight reports nothing afterwards', async () => {
+    const { tokens, self } = pool('oauth', true);
+    const [a, b] = sim.orgIds;
+    await tokens.forOrg(a!).getToken();
+    await tokens.forOrg(b!).getToken();
+    assert.equal((await tokenSeries(self)).filter((l) => l.includes(`org_id="${a}"`)).length > 0, true);
+
+    tokens.forget(a!);
+    self.forgetOrg(a!);
+    assert.deepEqual((await tokenSeries(self)).filter((l) => l.includes(`org_id="${a}"`)), []);
+    assert.ok((await tokenSeries(self)).some((l) => l.includes(`org_id="${b}"`)), 'other orgs keep theirs');
+    assert.equal(tokens.size, 1);
+
+    sim.addFault({ endpoint: 'token', org: b!, latencyMs: 200, times: 1 });
+    const manager = tokens.forOrg(b!);
+    manager.invalidate(await manager.getToken());
+    const inflight = manager.getToken();
+    tokens.forget(b!);
+    self.forgetOrg(b!);
+    await inflight;
+    assert.deepEqual(await tokenSeries(self), [], 'the late answer added no series for the forgotten org');
+    assert.notEqual(tokens.forOrg(b!), manager, 'a later use makes a new manager');
+  });
+});
