@@ -110,9 +110,19 @@ describe('Dockerfile', () => {
     const health = last('HEALTHCHECK') ?? '';
     assert.match(health, /CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
     assert.ok(!/10040/.test(health), 'no hard-coded port');
-    assert.deepEqual(execForm(last('ENTRYPOINT') ?? '[]'), ['node', 'dist/main.js']);
+    assert.deepEqual(execForm(last('ENTRYPOINT') ?? '[]'), ['node', '--disable-sigusr1', 'dist/main.js'], 'no signal opens the inspector');
     const cmd = execForm(last('CMD') ?? '[]');
     assert.ok(cmd.some((a) => a.startsWith('--auth.client-secret-file=/run/secrets/')), 'the secret comes from a file');
+  });
+
+  test("the image's Node knows --disable-sigusr1 (Node 22.14 and later); where this Node does, the entrypoint starts", () => {
+    const from = runtime.find((i) => i.keyword === 'FROM')?.args ?? '';
+    const [major = 0, minor = 0] = (/^node:(\d+)\.(\d+)/.exec(from)?.slice(1) ?? []).map(Number);
+    assert.ok(major > 22 || (major === 22 && minor >= 14), `FROM ${from}`);
+    if (!process.allowedNodeEnvironmentFlags.has('--disable-sigusr1')) return;
+    const entry = execForm(runtime.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '[]');
+    const r = run(process.execPath, [...entry.slice(1), '--version'], { cwd: repoPath('.'), timeoutMs: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
   });
 
   test('.dockerignore keeps local node_modules and build output out of the build context', () => {
