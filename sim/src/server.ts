@@ -22,12 +22,15 @@ import type { Estate, JsonObject } from './estate.js';
 import { type Fault, FaultRegistry, parseFault } from './faults.js';
 import { randomHex } from './random.js';
 import { HangGate, requestListener } from './request-handler.js';
+import { operationsRoute } from './operations-routes.js';
 import { SimulatorStats } from './stats.js';
+import { type ApiTokenDetailsOptions, tokenDetailsRoute } from './token-details.js';
 import { vmcRoute } from './vmc-routes.js';
 
 export { API_TOKEN_PATH, type SimulatorCredentials, TOKEN_PATH } from './csp-routes.js';
 export { type Fault, type FaultEndpoint, type FaultKind, FAULT_ENDPOINTS, FAULT_KINDS } from './faults.js';
 export { SimulatorStats, type SimulatorStatsSnapshot } from './stats.js';
+export { API_TOKEN_DETAILS_PATH, type ApiTokenDetailsOptions } from './token-details.js';
 
 /** Options of {@link startSimulator}; all optional. */
 export interface SimulatorOptions {
@@ -45,6 +48,8 @@ export interface SimulatorOptions {
   readonly clientSecret?: string;
   /** User API token accepted by the API-token exchange. @default random */
   readonly apiToken?: string;
+  /** What the API-token details endpoint reports. @default expiry 10 days after start, in seconds */
+  readonly apiTokenDetails?: ApiTokenDetailsOptions;
   /** Org ids the OAuth app has been added to; the first is its home org. @default every org of the estate */
   readonly appOrgIds?: readonly string[];
   /** `expires_in` of issued access tokens, in seconds. @default 1799 */
@@ -89,6 +94,8 @@ export interface Simulator {
   removeSddc(orgId: string, sddcId: string): void;
   /** {@link Estate.addSddc}. */
   addSddc(orgId: string, sddcJson: JsonObject): void;
+  /** Changes what the API-token details endpoint reports. */
+  setApiTokenDetails(details: ApiTokenDetailsOptions): void;
   /**
    * Every secret the simulator knows: client secret, API token, every access token issued,
    * and every password value in the estate.
@@ -115,6 +122,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sockets = new Set<Socket>();
 
   const cspDeps = { credentials, tokens, appOrgIds: (): readonly string[] => options.appOrgIds ?? estate.orgIds() };
+  let tokenDetails: ApiTokenDetailsOptions = options.apiTokenDetails ?? { expiresAtMs: clock.now() + 10 * 86_400_000 };
+  const detailsDeps = { credentials, details: () => tokenDetails, orgId: () => cspDeps.appOrgIds()[0] };
   const vmcDeps = { estate, tokens, clock, movement: options.movement ?? false };
   const clearFaults = (): void => {
     faults.clear();
@@ -131,7 +140,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       hangs,
       latencyMs: options.latencyMs ?? 0,
       maxBodyBytes,
-      route: (req, url, segments) => cspRoute(cspDeps, req, url.pathname, req.method ?? 'GET') ?? vmcRoute(vmcDeps, req, url, segments),
+      route: (req, url, segments) =>
+        cspRoute(cspDeps, req, url.pathname, req.method ?? 'GET') ??
+        tokenDetailsRoute(detailsDeps, url.pathname, req.method ?? 'GET') ??
+        operationsRoute(vmcDeps, req, url, segments) ??
+        vmcRoute(vmcDeps, req, url, segments),
       control: (options.controlApi ?? true) ? (req, segments) => controlAnswer(controlDeps, req, segments) : undefined,
     }),
   );
@@ -173,6 +186,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setHostState: (o, s, h, state) => estate.setHostState(o, s, h, state),
     removeSddc: (o, s) => estate.removeSddc(o, s),
     addSddc: (o, json) => estate.addSddc(o, json),
+    setApiTokenDetails(details) {
+      tokenDetails = details;
+    },
     secrets,
     close() {
       closed ??= new Promise<void>((resolve) => {
