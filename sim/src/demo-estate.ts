@@ -415,6 +415,7 @@ function demoOperations(now: number): Record<string, Partial<OrgOperations>> {
     [lab]: {
       subscriptions: [
         subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000021', offerType: 'ON_DEMAND', status: 'ACTIVATED', region: 'US_WEST_2', hosts: 1, hostType: 'i4i.metal', startDate: day(now - 55 * DAY), billing: 'Monthly' }),
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000022', offerType: 'TERM', status: 'EXPIRED', region: 'US_WEST_2', hosts: 2, hostType: 'i3.metal', termMonths: 12, startDate: day(now - 400 * DAY), endDate: day(now - 35 * DAY) }),
       ],
     },
   };
