@@ -143,6 +143,28 @@ export interface ScalingPoint {
   readonly cold: ColdResult;
 }
 
+/** One collector measured on its own (with the SDDC collector it may depend on). */
+export interface CollectorResult {
+  /** The collector's name. */
+  readonly collector: string;
+  /** Simulator latency per VMC answer, ms. */
+  readonly simLatencyMs: number;
+  /** `--vmc.concurrency` used. */
+  readonly concurrency: number;
+  /** The collector's first collection: the longest `vmc_collector_duration_seconds` over the orgs, ms. */
+  readonly coldMs: number;
+  /** The collector's TTL in the measured round, s. */
+  readonly ttlSeconds: number;
+  /** Concurrent scrapes fired once the TTL had passed. */
+  readonly scrapers: number;
+  /** Calls per key (org, or org/SDDC for EDRS, or `exporter`) in that TTL round. */
+  readonly callsPerKey: Readonly<Record<string, number>>;
+  /** Keys that should have been called once each. */
+  readonly expectedKeys: number;
+  /** `vmc_collector_success` of the collector over its orgs after the round: succeeded / total. */
+  readonly success: { readonly up: number; readonly total: number };
+}
+
 /** One PASS/FAIL line. */
 export interface Check {
   /** What is checked. */
@@ -191,6 +213,8 @@ export interface BenchResult {
   cold?: ColdResult;
   /** Scaling points. */
   scaling?: ScalingPoint[];
+  /** Each collector but the SDDC one, on its own. */
+  collectors?: CollectorResult[];
   /** PASS/FAIL lines. */
   checks?: Check[];
   /** Notes printed under the table. */
@@ -293,6 +317,16 @@ export function evaluate(r: BenchResult, orgs: readonly string[], judgePerforman
       target: 'exactly 1',
       value: range(u.cachedPhaseSddcListPerOrg, orgs),
       pass: allEqual(u.cachedPhaseSddcListPerOrg, orgs, 1),
+    });
+  }
+  for (const c of r.collectors ?? []) {
+    const v = Object.values(c.callsPerKey);
+    const exact = v.length === c.expectedKeys && v.every((n) => n === 1);
+    checks.push({
+      name: `${c.collector}: calls per ${c.collector === 'edrs' ? 'SDDC' : c.collector === 'api_token' ? 'exporter' : 'org'} per TTL (${c.scrapers} concurrent scrapers)`,
+      target: 'exactly 1',
+      value: `${v.length > 0 ? `${Math.min(...v)}..${Math.max(...v)}` : 'none'} for ${v.length} of ${c.expectedKeys}; success ${c.success.up}/${c.success.total}`,
+      pass: exact && c.success.up === c.success.total && c.success.total > 0,
     });
   }
   return checks;
@@ -441,6 +475,24 @@ export function render(r: BenchResult): string {
             f(dRss, 1),
             `${c.up.up}/${c.up.total}`,
           ];
+        }),
+      ),
+    );
+  }
+
+  if (r.collectors && r.collectors.length > 0) {
+    const first = r.collectors[0]!;
+    out.push('');
+    out.push(
+      `7. collectors one at a time (with the SDDC collector), simulator latency ${first.simLatencyMs} ms, --vmc.concurrency=${first.concurrency}: ` +
+        'cold = the first collection (vmc_collector_duration_seconds, longest org); calls counted in one TTL round',
+    );
+    out.push(
+      table(
+        ['collector', 'cold ms', 'TTL s', 'keys called', 'expected', 'min calls', 'max calls', 'success'],
+        r.collectors.map((c) => {
+          const v = Object.values(c.callsPerKey);
+          return [c.collector, f(c.coldMs, 0), String(c.ttlSeconds), String(v.length), String(c.expectedKeys), String(v.length ? Math.min(...v) : 0), String(v.length ? Math.max(...v) : 0), `${c.success.up}/${c.success.total}`];
         }),
       ),
     );
