@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEMO, DEMO_SIGNALS } from '../../sim/src/demo-estate.js';
 import { startHarness, type Harness } from '../helpers/exporter-harness.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
+import { requireTools } from '../ops/lib/tools.js';
 
 const { prod, dev } = DEMO.orgs;
 const MIN = 60_000;
@@ -220,4 +222,23 @@ describe('operational collectors', () => {
       }
     });
   }
+
+  test('promtool check metrics is clean with every collector on (API token: the api_token collector too)', async (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    for (const opts of [{ orgs: [prod, dev, DEMO.orgs.lab] }, { orgs: [], auth: 'api-token-env' as const }]) {
+      const h = await startHarness(opts);
+      try {
+        const s = await h.scrape();
+        const collectors = new Set(s.all('vmc_collector_success').map((x) => x.labels['collector']));
+        assert.equal(collectors.has('api_token'), opts.auth === 'api-token-env');
+        assert.equal(collectors.size, opts.auth === 'api-token-env' ? 8 : 7);
+        const r = promtoolCheckMetrics(tools['promtool']!, s.body);
+        assert.equal(r.status, 0, r.output);
+        assert.equal(r.output.trim(), '', r.output);
+      } finally {
+        await h.close();
+      }
+    }
+  });
 });
