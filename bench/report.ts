@@ -152,6 +152,28 @@ export interface ScalingPoint {
   readonly cold: ColdResult;
 }
 
+/** One collector measured on its own (with the SDDC collector it may depend on). */
+export interface CollectorResult {
+  /** The collector's name. */
+  readonly collector: string;
+  /** Simulator latency per VMC answer, ms. */
+  readonly simLatencyMs: number;
+  /** `--vmc.concurrency` used. */
+  readonly concurrency: number;
+  /** The collector's first collection: the longest `vmc_collector_duration_seconds` over the orgs, ms. */
+  readonly coldMs: number;
+  /** The collector's TTL in the measured round, s. */
+  readonly ttlSeconds: number;
+  /** Concurrent scrapes fired once the TTL had passed. */
+  readonly scrapers: number;
+  /** Calls per key (org, or org/SDDC for EDRS, or `exporter`) in that TTL round. */
+  readonly callsPerKey: Readonly<Record<string, number>>;
+  /** Keys that should have been called once each. */
+  readonly expectedKeys: number;
+  /** `vmc_collector_success` of the collector over its orgs after the round: succeeded / total. */
+  readonly success: { readonly up: number; readonly total: number };
+}
+
 /** One PASS/FAIL line. */
 export interface Check {
   /** What is checked. */
@@ -204,6 +226,8 @@ export interface BenchResult {
   scaling?: ScalingPoint[];
   /** Many orgs through /probe. */
   probes?: ProbeScaleResult;
+  /** Each collector but the SDDC one, on its own. */
+  collectors?: CollectorResult[];
   /** PASS/FAIL lines. */
   checks?: Check[];
   /** Notes printed under the table. */
@@ -427,6 +451,16 @@ export function evaluate(r: BenchResult, orgs: readonly string[], judgePerforman
     const tp = p.throughput;
     checks.push({ name: 'cached /probe vs /metrics for the same org (no failed requests)', target: '0', value: String(tp.probe.errors + tp.metrics.errors), pass: tp.probe.errors + tp.metrics.errors === 0 });
   }
+  for (const c of r.collectors ?? []) {
+    const v = Object.values(c.callsPerKey);
+    const exact = v.length === c.expectedKeys && v.every((n) => n === 1);
+    checks.push({
+      name: `${c.collector}: calls per ${c.collector === 'edrs' ? 'SDDC' : c.collector === 'api_token' ? 'exporter' : 'org'} per TTL (${c.scrapers} concurrent scrapers)`,
+      target: 'exactly 1',
+      value: `${v.length > 0 ? `${Math.min(...v)}..${Math.max(...v)}` : 'none'} for ${v.length} of ${c.expectedKeys}; success ${c.success.up}/${c.success.total}`,
+      pass: exact && c.success.up === c.success.total && c.success.total > 0,
+    });
+  }
   return checks;
 }
 
@@ -642,6 +676,23 @@ export function render(r: BenchResult): string {
           ['/metrics', String(tp.metricsBytes), String(tp.metrics.requests), f(tp.metrics.rps, 0), f(tp.metrics.latency.p50, 2), f(tp.metrics.latency.p99, 2), f(tp.metricsCpuMsPerRequest, 3), String(tp.metrics.errors)],
           ['ratio /probe / /metrics', '', '', `${f(tp.probe.rps / tp.metrics.rps, 2)}x`, '', `${f(tp.probe.latency.p99 / tp.metrics.latency.p99, 2)}x`, '', ''],
         ],
+      ),
+    );
+  }
+  if (r.collectors && r.collectors.length > 0) {
+    const first = r.collectors[0]!;
+    out.push('');
+    out.push(
+      `8. collectors one at a time (with the SDDC collector), simulator latency ${first.simLatencyMs} ms, --vmc.concurrency=${first.concurrency}: ` +
+        'cold = the first collection (vmc_collector_duration_seconds, longest org); calls counted in one TTL round',
+    );
+    out.push(
+      table(
+        ['collector', 'cold ms', 'TTL s', 'keys called', 'expected', 'min calls', 'max calls', 'success'],
+        r.collectors.map((c) => {
+          const v = Object.values(c.callsPerKey);
+          return [c.collector, f(c.coldMs, 0), String(c.ttlSeconds), String(v.length), String(c.expectedKeys), String(v.length ? Math.min(...v) : 0), String(v.length ? Math.max(...v) : 0), `${c.success.up}/${c.success.total}`];
+        }),
       ),
     );
   }

@@ -13,6 +13,9 @@
  * 7.   many orgs through `/probe` (bench/probe-phase.ts): 500 orgs × 10 SDDCs probed by 4
  *      concurrent shards, calls and tokens per org, heap before and after forgetting,
  *      `/probe` against `/metrics` for the same org.
+ * 8.   each collector but the SDDC one on its own, against a simulator with 50 ms latency: its
+ *      first collection's duration and its calls in one TTL round.
+ * The cached phases run with every collector on; the cold phases with the SDDC collector alone.
  * Prints a table with PASS/FAIL per target and writes JSON to `bench/results/`. Every
  * child is stopped on exit, on failure and on SIGINT.
  */
@@ -39,9 +42,11 @@ import {
   stopAll,
   unexpectedExits,
 } from './procs.js';
+import { COLLECTORS } from '../src/collect/collectors/index.js';
 import {
   type BenchResult,
   type CachedComparison,
+  type CollectorResult,
   type ColdResult,
   evaluate,
   type RouteCost,
@@ -56,9 +61,11 @@ import {
   type EstateSize,
   type Exporter,
   resetSimStats,
+  samples,
   sampleValue,
   scrape,
   type Sim,
+  type SimStats,
   simStats,
   startExporter,
   startSim,
@@ -95,6 +102,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --probe-latency-ms MS  simulator latency in the probe phase (default 50)
   --skip-probes          no probe phase
   --probes-only          only the probe phase
+  --collector-latency-ms MS
+                         simulator latency for the per-collector measurements (default 50)
+  --collector-ttl S      each collector's TTL in its round, seconds (default 5)
+  --skip-collectors      no per-collector measurements
   --cpu-prof             run the exporters with --cpu-prof (profiles in bench/results/)
   --quick                small estate (4 x 25 SDDCs), short runs, scaling 10,400 (~30 s): a
                          sanity check of the bench; performance targets shown as INFO
@@ -124,6 +135,9 @@ interface Options {
   readonly probesOnly: boolean;
   /** Clients of the /probe vs /metrics comparison (for the report). */
   readonly probeThroughputConcurrency: number;
+  readonly collectorLatencyMs: number;
+  readonly collectorTtlS: number;
+  readonly skipCollectors: boolean;
   readonly cpuProf: boolean;
   readonly quick: boolean;
   readonly outDir: string;
@@ -165,6 +179,9 @@ function parseOptions(argv: string[]): Options | undefined {
       'probe-latency-ms': { type: 'string' },
       'skip-probes': { type: 'boolean' },
       'probes-only': { type: 'boolean' },
+      'collector-latency-ms': { type: 'string' },
+      'collector-ttl': { type: 'string' },
+      'skip-collectors': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       quick: { type: 'boolean' },
       out: { type: 'string' },
@@ -233,6 +250,9 @@ function parseOptions(argv: string[]): Options | undefined {
           },
     probesOnly: values['probes-only'] === true,
     probeThroughputConcurrency: int('concurrency', values.concurrency, 8, 1),
+    collectorLatencyMs: int('collector-latency-ms', values['collector-latency-ms'], 50, 0),
+    collectorTtlS: int('collector-ttl', values['collector-ttl'], 5, 1),
+    skipCollectors: values['skip-collectors'] === true,
     cpuProf: values['cpu-prof'] === true,
     quick,
     outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
@@ -302,6 +322,26 @@ function rssSampler(pid: number, everyMs = 250): { stop: () => Array<[number, nu
   };
 }
 
+/** The flags that turn every collector off but `keep`. */
+function onlyCollectors(...keep: string[]): string[] {
+  return COLLECTORS.filter((c) => !keep.includes(c.name)).map((c) => `--no-collector.${c.name}`);
+}
+
+/**
+ * Scrapes until every `vmc_collector_success` sample whose labels pass `which` is 1 (the
+ * slow collections, EDRS above all, outlive a scrape); returns the number of scrapes made.
+ */
+async function untilCollectorsSucceed(origin: string, which: (labels: string) => boolean, timeoutMs = 300_000): Promise<number> {
+  const until = performance.now() + timeoutMs;
+  for (let n = 1; ; n++) {
+    const text = (await scrape(origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '30' })).body.toString('utf8');
+    const s = samples(text, 'vmc_collector_success').filter((x) => which(x.labels));
+    if (s.length > 0 && s.every((x) => x.value === 1)) return n;
+    if (performance.now() > until) throw new Error(`collectors still failing after ${timeoutMs} ms: ${s.filter((x) => x.value !== 1).map((x) => x.labels).join('; ')}`);
+    await sleep(250);
+  }
+}
+
 /** Phases 1, 2, 5 and the token count of 4: the cached exporter against the baseline. */
 async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: string): Promise<void> {
   const orgs = sim.orgs.length;
@@ -327,7 +367,9 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   scrapes++;
   result.firstScrapeMs = first.ms;
   assertGoodScrape('first scrape', first.status, first.body.toString('utf8'), orgs);
-  log(`first scrape ${first.ms.toFixed(0)} ms, ${first.body.length} bytes; warming up (plain and gzip)`);
+  log(`first scrape ${first.ms.toFixed(0)} ms, ${first.body.length} bytes; waiting for every collector`);
+  scrapes += await untilCollectorsSucceed(exporter.origin, () => true);
+  log('every collector has succeeded; warming up (plain and gzip)');
 
   // warm-up: every kind of request the load phase sends, so the heap has reached its size
   for (const headers of [{}, gzipHeaders]) {
@@ -502,7 +544,7 @@ async function coldPhase(opts: Options, estate: EstateSize, label: string): Prom
   try {
     const concurrency = opts.coldConcurrency ?? estate.orgs;
     const rounds = Math.ceil(estate.orgs / concurrency);
-    const exporter: Exporter = await startExporter({ sim, cacheTtl: '0', concurrency, nodeFlags: profFlags(opts, label) });
+    const exporter: Exporter = await startExporter({ sim, cacheTtl: '0', concurrency, nodeFlags: profFlags(opts, label), extraArgs: onlyCollectors('sddcs') });
     const budget = { 'x-prometheus-scrape-timeout-seconds': '120' };
     const first = await scrape(exporter.origin, '/metrics', budget);
     assertGoodScrape(`${label}: first cold scrape`, first.status, first.body.toString('utf8'), estate.orgs);
@@ -537,6 +579,86 @@ async function coldPhase(opts: Options, estate: EstateSize, label: string): Prom
   } finally {
     await sim.child.stop();
   }
+}
+
+/** The simulator counter of each collector's calls. */
+const CALLS: Readonly<Record<string, (s: SimStats) => Readonly<Record<string, number>>>> = {
+  orgs: (s) => s.orgGetRequests,
+  maintenance: (s) => s.maintenanceRequests,
+  tasks: (s) => s.taskRequests,
+  subscriptions: (s) => s.subscriptionRequests,
+  edrs: (s) => s.edrsRequests,
+  aws_link: (s) => s.awsLinkRequests,
+  api_token: (s): Record<string, number> => (s.apiTokenDetailsRequests > 0 ? { exporter: s.apiTokenDetailsRequests } : {}),
+};
+
+/** The SDDCs an EDRS collection asks about: those with clusters that are not being deleted. */
+function edrsTargets(text: string): number {
+  const withClusters = new Set(samples(text, 'vmc_cluster_info').map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
+  const deleting = new Set(samples(text, 'vmc_sddc_state').filter((x) => x.value === 1 && /state="DELETING"/.test(x.labels)).map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
+  return [...withClusters].filter((id) => !deleting.has(id)).length;
+}
+
+/** `--vmc.concurrency` of the per-collector measurements: the exporter's default. */
+const COLLECTOR_CONCURRENCY = 4;
+
+/** Phase 7: each collector but the SDDC one, on its own, at `opts.collectorLatencyMs`. */
+async function collectorsPhase(opts: Options): Promise<CollectorResult[]> {
+  const sim = await startSim({ estate: opts.estate, latencyMs: opts.collectorLatencyMs, tokenTtlSeconds: opts.tokenTtlS });
+  const results: CollectorResult[] = [];
+  try {
+    for (const c of COLLECTORS.filter((x) => x.name !== 'sddcs')) {
+      const name = c.name;
+      const apiToken = c.credentials === 'api-token';
+      const exporter = await startExporter({
+        sim,
+        cacheTtl: '1h',
+        concurrency: COLLECTOR_CONCURRENCY,
+        auth: apiToken ? 'api-token' : 'oauth',
+        extraArgs: [...onlyCollectors('sddcs', name), `--collector.${name}.ttl=${opts.collectorTtlS}s`],
+      });
+      try {
+        const mine = (labels: string) => labels.includes(`collector="${name}"`);
+        await scrape(exporter.origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '120' });
+        await untilCollectorsSucceed(exporter.origin, mine);
+        const text = (await scrape(exporter.origin)).body.toString('utf8');
+        const coldMs = Math.max(...samples(text, 'vmc_collector_duration_seconds').filter((x) => mine(x.labels)).map((x) => x.value)) * 1000;
+        const expectedKeys = name === 'edrs' ? edrsTargets(text) : apiToken ? 1 : sim.orgs.length;
+
+        // one TTL round: the data falls due, 30 scrapes at once, the collection runs to its end
+        await sleep(opts.collectorTtlS * 1000 + 500);
+        await resetSimStats(sim);
+        await load({ origin: exporter.origin, path: '/metrics', headers: { 'x-prometheus-scrape-timeout-seconds': '60' }, concurrency: opts.scrapers, total: opts.scrapers });
+        let last = '';
+        for (;;) {
+          const now = JSON.stringify(CALLS[name]!(await simStats(sim)));
+          if (now === last) break;
+          last = now;
+          await sleep(2000);
+        }
+        const after = (await scrape(exporter.origin)).body.toString('utf8');
+        const success = samples(after, 'vmc_collector_success').filter((x) => mine(x.labels));
+        const callsPerKey = CALLS[name]!(await simStats(sim));
+        results.push({
+          collector: name,
+          simLatencyMs: opts.collectorLatencyMs,
+          concurrency: COLLECTOR_CONCURRENCY,
+          coldMs,
+          ttlSeconds: opts.collectorTtlS,
+          scrapers: opts.scrapers,
+          callsPerKey,
+          expectedKeys,
+          success: { up: success.filter((x) => x.value === 1).length, total: success.length },
+        });
+        log(`collector ${name}: cold ${coldMs.toFixed(0)} ms, ${Object.keys(callsPerKey).length} keys called in a TTL round`);
+      } finally {
+        await exporter.child.stop(10_000);
+      }
+    }
+  } finally {
+    await sim.child.stop();
+  }
+  return results;
 }
 
 /** The estate of a scaling point: `total` SDDCs over as many orgs as the main estate has, or the largest divisor of `total` below it. */
@@ -598,6 +720,7 @@ async function main(): Promise<number> {
   rmSync(tmp, { recursive: true, force: true });
 
   if (result.cold) {
+    result.notes.push('cached scrapes (1-2, 4, 5) run with every collector on; cold scrapes (3, 6) with the SDDC collector alone (--no-collector.* for the others).');
     result.notes.push(
       `cold overhead = median scrape latency - ${result.cold.rounds} x ${opts.coldLatencyMs} ms: with --vmc.concurrency=${result.cold.concurrency} ` +
         `and ${e.orgs} orgs all SDDC lists are fetched in parallel, so one simulator latency is on the critical path; ` +
@@ -645,6 +768,11 @@ async function mainPhases(opts: Options, result: BenchResult, tmp: string, setOr
       points.push({ sddcs: totalSddcs(se), hosts: totalSddcs(se) * se.hosts, cold });
     }
     if (points.length > 0) result.scaling = points;
+
+    if (!opts.skipCollectors) {
+      log(`collectors one at a time: simulator latency ${opts.collectorLatencyMs} ms, TTL ${opts.collectorTtlS}s`);
+      result.collectors = await collectorsPhase(opts);
+    }
   }
 }
 

@@ -50,6 +50,20 @@ export interface SimStats {
   readonly orgListRequests: number;
   /** `GET /vmc/api/orgs/{org}/sddcs` requests by org. */
   readonly sddcListRequests: Readonly<Record<string, number>>;
+  /** `GET /vmc/api/orgs/{org}` requests by org. */
+  readonly orgGetRequests: Readonly<Record<string, number>>;
+  /** `POST …/tbrs/reservation` requests by org. */
+  readonly maintenanceRequests: Readonly<Record<string, number>>;
+  /** `GET …/tasks` requests by org. */
+  readonly taskRequests: Readonly<Record<string, number>>;
+  /** `GET …/subscriptions` requests by org. */
+  readonly subscriptionRequests: Readonly<Record<string, number>>;
+  /** `GET …/edrs-policy` requests by `org/sddc`. */
+  readonly edrsRequests: Readonly<Record<string, number>>;
+  /** `GET …/account-link/sddc-connections` requests by org. */
+  readonly awsLinkRequests: Readonly<Record<string, number>>;
+  /** API-token details requests. */
+  readonly apiTokenDetailsRequests: number;
 }
 
 /** Options of {@link startSim}. */
@@ -118,6 +132,13 @@ export interface ExporterOptions {
   readonly orgs?: readonly string[];
   /** Further exporter flags (e.g. `--no-vmc.discover`). */
   readonly flags?: readonly string[];
+  /** Extra exporter flags (collector switches and TTLs). */
+  readonly extraArgs?: readonly string[];
+  /**
+   * `oauth` (default): the OAuth app, every org named with `--vmc.org`. `api-token`: the
+   * simulator's API token, orgs discovered (its home org).
+   */
+  readonly auth?: 'oauth' | 'api-token';
 }
 
 /** A running exporter child. */
@@ -138,20 +159,22 @@ export interface Exporter {
  */
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const port = await freePort();
+  const apiToken = opts.auth === 'api-token';
   const argv = [
     `--web.listen-address=127.0.0.1:${port}`,
     `--csp.url=${opts.sim.url}`,
     `--vmc.url=${opts.sim.url}`,
-    ...((opts.orgs ?? opts.sim.orgs).length > 0 ? [`--vmc.org=${(opts.orgs ?? opts.sim.orgs).join(',')}`] : []),
+    ...(apiToken ? [] : (opts.orgs ?? opts.sim.orgs).length > 0 ? [`--vmc.org=${(opts.orgs ?? opts.sim.orgs).join(',')}`] : []),
     `--cache.ttl=${opts.cacheTtl}`,
     ...(opts.concurrency === undefined ? [] : [`--vmc.concurrency=${opts.concurrency}`]),
     ...(opts.flags ?? []),
+    ...(opts.extraArgs ?? []),
     '--log.level=warn',
   ];
   const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist/main.js'), ...argv], {
-    VMC_CLIENT_ID: opts.sim.clientId,
-    VMC_CLIENT_SECRET: opts.sim.clientSecret,
-    VMC_API_TOKEN: undefined,
+    VMC_CLIENT_ID: apiToken ? undefined : opts.sim.clientId,
+    VMC_CLIENT_SECRET: apiToken ? undefined : opts.sim.clientSecret,
+    VMC_API_TOKEN: apiToken ? opts.sim.apiToken : undefined,
     VMC_ORG_IDS: undefined,
     // loopback only: never through a proxy from the environment
     HTTP_PROXY: undefined,
@@ -202,4 +225,11 @@ export function upSummary(text: string): { up: number; total: number } {
     if (Number(m[1]) === 1) up++;
   }
   return { up, total };
+}
+
+/** Every sample of `name` in exposition text: its label text and value. */
+export function samples(text: string, name: string): Array<{ labels: string; value: number }> {
+  const out: Array<{ labels: string; value: number }> = [];
+  for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([^ \\n]+)$`, 'gm'))) out.push({ labels: m[1] ?? '', value: Number(m[2]) });
+  return out;
 }

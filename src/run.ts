@@ -263,11 +263,12 @@ function declareFailureSeries(config: Config, tokens: TokenPool, self: SelfMetri
   self.requestsDeclared(oauth ? 'token' : 'api-token', (oauth ? OAUTH_REJECTION_STATUSES : API_TOKEN_REJECTION_STATUSES).map(String));
 }
 
-/** The enabled collectors with their settings, in registry order. */
+/** The enabled collectors with their settings, in registry order (those needing other credentials left out). */
 function activeCollectors(config: Config): ActiveCollector[] {
   return COLLECTORS.flatMap((definition) => {
     const settings = config.collectors[definition.name];
     if (settings === undefined || !settings.enabled) return [];
+    if (definition.credentials !== undefined && definition.credentials !== config.auth.kind) return [];
     return [{ definition, ttlMs: Math.min(settings.ttlSeconds * 1000, MAX_TIMER_MS), options: settings.options }];
   });
 }

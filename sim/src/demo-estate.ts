@@ -9,6 +9,7 @@
  */
 import type { Clock } from './clock.js';
 import { Estate, isJsonObject, type JsonObject, type Movement, type SimOrg } from './estate.js';
+import { connectionJson, edrsClusterJson, type OrgOperations, reservationJson, subscriptionJson, taskJson } from './operations.js';
 import { clusterCapacity, clusterJson, hostJson, randomSddcPasswords, resourceConfigJson, sddcJson, witnessJson } from './sddc-json.js';
 
 const DAY = 86_400_000;
@@ -59,6 +60,22 @@ export const DEMO = {
     /** prod02's witness: FAILED at 360-420 s and DEPLOYING at 420-480 s of each cycle. */
     prod02Witness: hostId(2, 0x100),
   },
+} as const;
+
+/** Ids of the demo's operational signals. */
+export const DEMO_SIGNALS = {
+  /** prod-sddc-01: maintenance window SCHEDULED in 3 days (on the hour), 8 hours. */
+  windowIn3Days: 'r0000000-0000-4000-8000-000000000001',
+  /** prod-sddc-03: maintenance window RUNNING since 2 hours (on the hour), 6 hours. */
+  windowRunning: 'r0000000-0000-4000-8000-000000000002',
+  /** acme-prod: a CLUSTER-ADD-HOSTS task that FAILED 30 minutes ago. */
+  failedHostAdd: '7a7a7a7a-0000-4000-8000-000000000001',
+  /** acme-dev: a CLUSTER-ADD-HOSTS task STARTED 9 hours ago, at 40 %. */
+  hostAddTooLong: '7a7a7a7a-0000-4000-8000-000000000011',
+  /** acme-prod: a 3-host term subscription ending in 20 days. */
+  subscriptionIn20Days: 'sub-00000000-0000-4000-8000-000000000001',
+  /** prod-sddc-02-stretched: its AWS connection in the second zone, BROKEN. */
+  brokenConnection: 'link-0000-0003',
 } as const;
 
 /** Length of the demo movement cycle. */
@@ -322,7 +339,86 @@ export function demoEstate(clock: Clock): Estate {
   ];
   const sddcs: Record<string, JsonObject[]> = { [prod]: [], [dev]: [], [lab]: [] };
   for (const spec of specs) sddcs[spec.orgId]?.push(buildSddc(spec));
-  return new Estate({ orgs: DEMO_ORGS, sddcs, movement: demoMovement(now), clock });
+  return new Estate({ orgs: DEMO_ORGS, sddcs, operations: demoOperations(now), movement: demoMovement(now), clock });
+}
+
+const HOUR = 3_600_000;
+
+/** `ms` rounded down to the full hour (maintenance windows start on the hour). */
+function onTheHour(ms: number): number {
+  return Math.floor(ms / HOUR) * HOUR;
+}
+
+/** `yyyy-MM-dd` of `ms` (UTC). */
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The demo's operational data (see {@link DEMO_SIGNALS}): maintenance windows, tasks,
+ * subscriptions, AWS connections and an EDRS policy, relative to `now`.
+ */
+function demoOperations(now: number): Record<string, Partial<OrgOperations>> {
+  const { prod, dev, lab } = DEMO.orgs;
+  const s = DEMO.sddcs;
+  const sig = DEMO_SIGNALS;
+  return {
+    [prod]: {
+      reservations: [
+        reservationJson({ id: sig.windowIn3Days, sddcId: s.prod01, state: 'SCHEDULED', startMs: onTheHour(now + 3 * DAY), durationHours: 8 }),
+        reservationJson({ id: sig.windowRunning, sddcId: s.prod03, state: 'RUNNING', startMs: onTheHour(now - 2 * HOUR), durationHours: 6 }),
+        reservationJson({ id: 'r0000000-0000-4000-8000-000000000003', sddcId: s.prod02, state: 'COMPLETED', startMs: onTheHour(now - 20 * DAY), durationHours: 8 }),
+      ],
+      tasks: [
+        taskJson({ id: sig.failedHostAdd, orgId: prod, type: 'CLUSTER-ADD-HOSTS', status: 'FAILED', resourceId: s.prod01, createdMs: now - 2 * HOUR, endMs: now - 30 * 60_000, progress: 60, error: 'Host provisioning failed: instance capacity not available' }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000002', orgId: prod, type: 'SDDC-UPGRADE', status: 'STARTED', resourceId: s.prod03, createdMs: now - 2 * HOUR, progress: 35 }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000003', orgId: prod, type: 'CLUSTER-ADD-HOSTS', status: 'FINISHED', resourceId: s.prod01, createdMs: now - 6 * HOUR, endMs: now - 5 * HOUR, progress: 100 }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000004', orgId: prod, type: 'CLUSTER-CREATE', status: 'FINISHED', resourceId: s.prod01, createdMs: now - 3 * DAY, endMs: now - 3 * DAY + 2 * HOUR, progress: 100 }),
+      ],
+      subscriptions: [
+        subscriptionJson({ id: sig.subscriptionIn20Days, offerType: 'TERM', status: 'ACTIVATED', region: 'US_WEST_2', hosts: 3, hostType: 'i4i.metal', termMonths: 12, startDate: new Date(now - 345 * DAY).toISOString(), endDate: new Date(now + 20 * DAY).toISOString() }),
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000002', offerType: 'TERM', status: 'ACTIVATED', region: 'US_WEST_2', hosts: 6, hostType: 'i3en.metal', termMonths: 36, startDate: day(now - 795 * DAY), endDate: day(now + 300 * DAY) }),
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000003', offerType: 'ON_DEMAND', status: 'ACTIVATED', region: 'EU_CENTRAL_1', hosts: 1, hostType: 'm7i.metal-24xl', startDate: day(now - 30 * DAY), billing: 'Monthly' }),
+      ],
+      connections: [
+        connectionJson({ id: 'link-0000-0001', sddcId: s.prod01, orgId: prod, state: 'ACTIVE', n: 1, zone: 'us-west-2a' }),
+        connectionJson({ id: 'link-0000-0002', sddcId: s.prod02, orgId: prod, state: 'ACTIVE', n: 2, zone: 'us-west-2a' }),
+        connectionJson({ id: sig.brokenConnection, sddcId: s.prod02, orgId: prod, state: 'BROKEN', n: 3, zone: 'us-west-2b' }),
+        connectionJson({ id: 'link-0000-0004', sddcId: s.prod03, orgId: prod, state: 'DELETED', n: 4, zone: 'eu-central-1a' }),
+        connectionJson({ id: 'link-0000-0005', sddcId: s.prod03, orgId: prod, state: 'ACTIVE', n: 5, zone: 'eu-central-1a' }),
+      ],
+      edrs: {
+        [s.prod01]: [
+          edrsClusterJson({
+            clusterId: clusterId(1, 1), enabled: true, policy: 'performance', min: 3, max: 3,
+            statusKey: 'skyscraper.autoscaler.elastic.drs.max.hosts', statusMessage: 'Cluster has reached the maximum number of hosts',
+          }),
+          edrsClusterJson({ clusterId: clusterId(1, 2), enabled: false, policy: 'storage-scaleup', min: 1, max: 16 }),
+        ],
+      },
+    },
+    [dev]: {
+      reservations: [
+        reservationJson({ id: 'r0000000-0000-4000-8000-000000000004', sddcId: s.dev01, state: 'SCHEDULED', startMs: onTheHour(now + 36 * HOUR), durationHours: 4, emergency: true }),
+      ],
+      tasks: [
+        taskJson({ id: sig.hostAddTooLong, orgId: dev, type: 'CLUSTER-ADD-HOSTS', status: 'STARTED', resourceId: s.dev01, createdMs: now - 9 * HOUR, progress: 40 }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000012', orgId: dev, type: 'SDDC-PROVISION', status: 'STARTED', resourceId: s.devDeploying, createdMs: now - 5 * 60_000, progress: 10 }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000013', orgId: dev, type: 'SDDC-DELETE', status: 'CANCELED', resourceId: s.dev01, createdMs: now - 5 * HOUR, endMs: now - 5 * HOUR + 10 * 60_000, progress: 5 }),
+        taskJson({ id: '7a7a7a7a-0000-4000-8000-000000000014', orgId: dev, type: 'SDDC-PROVISION', status: 'FAILED', resourceId: s.devFailed, createdMs: now - 2 * DAY, endMs: now - 2 * DAY + 95 * 60_000, progress: 80, error: 'Deployment failed' }),
+      ],
+      subscriptions: [
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000011', offerType: 'TERM', status: 'ACTIVATED', region: 'EU_CENTRAL_1', hosts: 2, hostType: 'i3en.metal', termMonths: 12, startDate: String(now - 165 * DAY), endDate: String(now + 200 * DAY), billing: 'Monthly' }),
+      ],
+      connections: [connectionJson({ id: 'link-0000-0011', sddcId: s.dev01, orgId: dev, state: 'ACTIVE', n: 11, zone: 'eu-central-1b' })],
+    },
+    [lab]: {
+      subscriptions: [
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000021', offerType: 'ON_DEMAND', status: 'ACTIVATED', region: 'US_WEST_2', hosts: 1, hostType: 'i4i.metal', startDate: day(now - 55 * DAY), billing: 'Monthly' }),
+        subscriptionJson({ id: 'sub-00000000-0000-4000-8000-000000000022', offerType: 'TERM', status: 'EXPIRED', region: 'US_WEST_2', hosts: 2, hostType: 'i3.metal', termMonths: 12, startDate: day(now - 400 * DAY), endDate: day(now - 35 * DAY) }),
+      ],
+    },
+  };
 }
 
 /** Index of the phase `t` (ms into the cycle) falls in. */

@@ -3,6 +3,7 @@
  * Pure data plus mutations; the HTTP layer (`server.ts`) only reads serialized bodies.
  */
 import { type Clock, systemClock } from './clock.js';
+import { emptyOperations, type OrgOperations } from './operations.js';
 import { isoTime, type JsonObject } from './sddc-json.js';
 
 export type { JsonObject } from './sddc-json.js';
@@ -59,6 +60,8 @@ export interface EstateInit {
   readonly orgs: readonly SimOrg[];
   /** SDDC JSON objects per org id (orgs missing here have none). Taken over, not copied. */
   readonly sddcs: Readonly<Record<string, readonly JsonObject[]>>;
+  /** Operational data per org id (maintenance, tasks, subscriptions, connections, EDRS); orgs missing here have none. */
+  readonly operations?: Readonly<Record<string, Partial<OrgOperations>>>;
   /** Optional time-driven changes (see {@link Movement}). */
   readonly movement?: Movement;
   /** Stamps `updated` / `state_last_updated` on mutations. @default systemClock */
@@ -92,6 +95,7 @@ interface CachedBody {
 export class Estate {
   readonly #orgs: SimOrg[];
   readonly #sddcs = new Map<string, JsonObject[]>();
+  readonly #operations = new Map<string, OrgOperations>();
   readonly #movement: Movement | undefined;
   readonly #clock: Clock;
   readonly #cache = new Map<string, CachedBody>();
@@ -108,7 +112,10 @@ export class Estate {
       seen.add(org.id);
     }
     this.#orgs = init.orgs.map((o) => ({ id: o.id, name: o.name, display_name: o.display_name }));
-    for (const org of this.#orgs) this.#sddcs.set(org.id, [...(init.sddcs[org.id] ?? [])]);
+    for (const org of this.#orgs) {
+      this.#sddcs.set(org.id, [...(init.sddcs[org.id] ?? [])]);
+      this.#operations.set(org.id, emptyOperations(init.operations?.[org.id]));
+    }
     this.#movement = init.movement;
     this.#clock = init.clock ?? systemClock;
   }
@@ -154,6 +161,16 @@ export class Estate {
   /** One SDDC (first with that id) as the API would return it, or undefined. */
   sddc(orgId: string, sddcId: string, query: SddcQuery = {}): JsonObject | undefined {
     return this.sddcs(orgId, { ...query, includeDeleted: true }).find((s) => s['id'] === sddcId);
+  }
+
+  /**
+   * The org's operational data (the estate's own objects: changes show at once). Throws
+   * {@link SimNotFoundError} for an unknown org.
+   */
+  operations(orgId: string): OrgOperations {
+    const ops = this.#operations.get(orgId);
+    if (ops === undefined) throw new SimNotFoundError(`no org ${orgId}`);
+    return ops;
   }
 
   /**

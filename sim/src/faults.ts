@@ -4,7 +4,19 @@
  */
 
 /** Endpoints a fault can target. `any` matches every simulated API endpoint (not `/_sim/`). */
-export const FAULT_ENDPOINTS = ['token', 'api-token', 'orgs', 'sddcs', 'any'] as const;
+export const FAULT_ENDPOINTS = [
+  'token',
+  'api-token',
+  'api-token-details',
+  'orgs',
+  'sddcs',
+  'maintenance',
+  'tasks',
+  'subscriptions',
+  'edrs',
+  'aws-link',
+  'any',
+] as const;
 
 /** One of {@link FAULT_ENDPOINTS}. */
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
@@ -37,9 +49,9 @@ export interface Fault {
   /** Which endpoint it applies to. */
   readonly endpoint: FaultEndpoint;
   /**
-   * Only requests about this org: the `{org}` path segment for `sddcs` and single-org
-   * `orgs` requests, the `orgId` form field for `token`. Requests without an org never
-   * match a fault that has one.
+   * Only requests about this org: the `{org}` path segment of VMC requests (single-org
+   * `orgs`, `sddcs`, `maintenance`, `tasks`, `subscriptions`, `edrs`, `aws-link`), the
+   * `orgId` form field for `token`. Requests without an org never match a fault that has one.
    */
   readonly org?: string;
   /** Replace the answer's status (the real handler does not run). */

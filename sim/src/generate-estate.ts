@@ -4,8 +4,9 @@
  * password values. Host counts are exact: every SDDC has `hostsPerSddc` hosts spread over
  * `clustersPerSddc` clusters.
  */
-import type { Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { Estate, type JsonObject, type SimOrg } from './estate.js';
+import { connectionJson, type OrgOperations, reservationJson, subscriptionJson, taskJson } from './operations.js';
 import { Prng } from './random.js';
 import { clusterJson, hostJson, randomSddcPasswords, REGIONS, resourceConfigJson, sddcJson, witnessJson } from './sddc-json.js';
 
@@ -50,7 +51,9 @@ function checkCount(name: string, value: number, min: number): number {
 /**
  * Builds a synthetic estate. Mostly READY SDDCs and hosts with a sprinkle of DEPLOYING,
  * FAILED, READY_FOR_GLCM_BRINGUP and DELETING SDDCs and non-READY hosts; no DELETED SDDCs,
- * so every generated SDDC appears in the default list.
+ * so every generated SDDC appears in the default list. Each org also gets operational data
+ * relative to the clock's time (see {@link generateOperations}); EDRS policies are derived
+ * from the clusters.
  */
 export function generateEstate(options: GenerateEstateOptions = {}): Estate {
   const orgCount = checkCount('orgs', options.orgs ?? GENERATED_DEFAULTS.orgs, 1);
@@ -73,7 +76,50 @@ export function generateEstate(options: GenerateEstateOptions = {}): Estate {
     }
     sddcs[org.id] = list;
   }
-  return new Estate({ orgs, sddcs, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const opsRng = new Prng((options.seed ?? GENERATED_DEFAULTS.seed) + 7919);
+  const now = (options.clock ?? systemClock).now();
+  const operations: Record<string, Partial<OrgOperations>> = {};
+  for (const org of orgs) operations[org.id] = generateOperations(opsRng, org.id, sddcs[org.id] ?? [], now);
+  return new Estate({ orgs, sddcs, operations, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+}
+
+/**
+ * One org's operational data: 80 tasks (60 FINISHED within the last 20 hours, 2 STARTED, 1
+ * FAILED, 17 older than a day), 3 term subscriptions, a SCHEDULED maintenance window for
+ * one SDDC in ten, and one ACTIVE AWS connection per SDDC.
+ */
+function generateOperations(rng: Prng, orgId: string, sddcs: readonly JsonObject[], now: number): Partial<OrgOperations> {
+  const hour = 3_600_000;
+  const ids = sddcs.map((s) => String(s['id']));
+  const tasks: JsonObject[] = [];
+  const types = ['CLUSTER-ADD-HOSTS', 'CLUSTER-REMOVE-HOSTS', 'SDDC-UPGRADE', 'CLUSTER-CREATE', 'SDDC-PROVISION', 'SDDC-DELETE'];
+  for (let i = 0; i < 80; i++) {
+    const resourceId = ids.length > 0 ? rng.pick(ids) : orgId;
+    const type = rng.pick(types);
+    const old = i >= 63;
+    const createdMs = old ? now - (2 + rng.int(60)) * DAY : now - rng.int(20 * hour);
+    const status = i < 60 || old ? 'FINISHED' : i < 62 ? 'STARTED' : 'FAILED';
+    const running = status === 'STARTED';
+    tasks.push(taskJson({ id: rng.uuid(), orgId, type, status, resourceId, createdMs, ...(running ? {} : { endMs: createdMs + rng.int(hour) }), progress: running ? rng.int(100) : 100 }));
+  }
+  const subscriptions = [0, 1, 2].map((k) =>
+    subscriptionJson({
+      id: rng.uuid(),
+      offerType: 'TERM',
+      status: 'ACTIVATED',
+      region: rng.pick(REGION_IDS),
+      hosts: 2 + rng.int(30),
+      hostType: rng.pick(INSTANCE_TYPES),
+      termMonths: k === 0 ? 12 : 36,
+      startDate: new Date(now - (30 + rng.int(300)) * DAY).toISOString(),
+      endDate: new Date(now + (100 + rng.int(600)) * DAY).toISOString(),
+    }),
+  );
+  const reservations = ids
+    .filter((_, i) => i % 10 === 0)
+    .map((sddcId) => reservationJson({ id: rng.uuid(), sddcId, state: 'SCHEDULED', startMs: Math.floor((now + (1 + rng.int(30)) * DAY) / hour) * hour, durationHours: 8 }));
+  const connections = ids.map((sddcId, n) => connectionJson({ id: rng.uuid(), sddcId, orgId, state: 'ACTIVE', n, zone: 'us-west-2a' }));
+  return { tasks, subscriptions, reservations, connections };
 }
 
 function generateSddc(

@@ -101,6 +101,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     await deliver(req, res, await deps.control(req, segments.slice(1)), plain);
     return;
   }
+  stats.logRequest(req.method ?? 'GET', url.pathname);
   const routed = deps.route(req, url, segments);
   if (!('run' in routed)) {
     stats.unknownRequests++;
@@ -129,7 +130,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     answer = faultStatusAnswer(routed.family, fault.status, url.pathname);
     if (fault.body !== undefined) answer.body = Buffer.from(fault.body);
   } else {
-    answer = routed.run(form);
+    answer = routed.run(form, raw);
   }
   if (fault?.headers) for (const [k, v] of Object.entries(fault.headers)) answer.headers[k.toLowerCase()] = v;
   await deliver(req, res, answer, {

@@ -15,8 +15,8 @@ export interface Route {
   readonly family: 'csp' | 'vmc';
   /** The `{org}` path segment for VMC requests about one org; undefined otherwise. */
   readonly org: string | undefined;
-  /** Computes the real answer from the request's form body (empty for GETs). */
-  readonly run: (form: URLSearchParams) => Answer;
+  /** Computes the real answer from the request's body: as a form, and raw (JSON bodies); empty for GETs. */
+  readonly run: (form: URLSearchParams, raw: Buffer) => Answer;
 }
 
 /**
@@ -36,6 +36,8 @@ export function routeOrg(route: Route, form: URLSearchParams): string | undefine
  * @param segments - the decoded path segments (more than five = a single SDDC)
  */
 export function countRequest(stats: SimulatorStats, route: Route, form: URLSearchParams, segments: readonly string[]): void {
+  stats.routedRequests++;
+  const org = route.org ?? '';
   switch (route.endpoint) {
     case 'token':
       bump(stats.tokenRequests, form.get('orgId') ?? form.get('org_id') ?? '');
@@ -48,7 +50,25 @@ export function countRequest(stats: SimulatorStats, route: Route, form: URLSearc
       else bump(stats.orgGetRequests, route.org);
       return;
     case 'sddcs':
-      bump(segments.length > 5 ? stats.sddcGetRequests : stats.sddcListRequests, route.org ?? '');
+      bump(segments.length > 5 ? stats.sddcGetRequests : stats.sddcListRequests, org);
+      return;
+    case 'maintenance':
+      bump(stats.maintenanceRequests, org);
+      return;
+    case 'tasks':
+      bump(stats.taskRequests, org);
+      return;
+    case 'subscriptions':
+      bump(stats.subscriptionRequests, org);
+      return;
+    case 'aws-link':
+      bump(stats.awsLinkRequests, org);
+      return;
+    case 'edrs':
+      bump(stats.edrsRequests, `${org}/${segments[6] ?? ''}`);
+      return;
+    case 'api-token-details':
+      stats.apiTokenDetailsRequests++;
       return;
   }
 }

@@ -22,13 +22,16 @@ import type { Estate, JsonObject } from './estate.js';
 import { type Fault, FaultRegistry, parseFault } from './faults.js';
 import { randomHex } from './random.js';
 import { HangGate, requestListener } from './request-handler.js';
+import { operationsRoute } from './operations-routes.js';
 import { SimulatorStats } from './stats.js';
+import { type ApiTokenDetailsOptions, tokenDetailsRoute } from './token-details.js';
 import { DEFAULT_ENDPOINT_ROLES, type VmcEndpoint, vmcRoute } from './vmc-routes.js';
 
 export { API_TOKEN_PATH, DEFAULT_APP_ROLES, SIM_ROLES, type SimulatorCredentials, TOKEN_PATH } from './csp-routes.js';
 export { DEFAULT_ENDPOINT_ROLES, type VmcEndpoint } from './vmc-routes.js';
 export { type Fault, type FaultEndpoint, type FaultKind, FAULT_ENDPOINTS, FAULT_KINDS } from './faults.js';
 export { SimulatorStats, type SimulatorStatsSnapshot } from './stats.js';
+export { API_TOKEN_DETAILS_PATH, type ApiTokenDetailsOptions } from './token-details.js';
 
 /** Options of {@link startSimulator}; all optional. */
 export interface SimulatorOptions {
@@ -46,6 +49,8 @@ export interface SimulatorOptions {
   readonly clientSecret?: string;
   /** User API token accepted by the API-token exchange. @default random */
   readonly apiToken?: string;
+  /** What the API-token details endpoint reports. @default expiry 10 days after start, in seconds */
+  readonly apiTokenDetails?: ApiTokenDetailsOptions;
   /** Org ids the OAuth app has been added to; the first is its home org. @default every org of the estate */
   readonly appOrgIds?: readonly string[];
   /**
@@ -102,6 +107,8 @@ export interface Simulator {
   removeSddc(orgId: string, sddcId: string): void;
   /** {@link Estate.addSddc}. */
   addSddc(orgId: string, sddcJson: JsonObject): void;
+  /** Changes what the API-token details endpoint reports. */
+  setApiTokenDetails(details: ApiTokenDetailsOptions): void;
   /**
    * Every secret the simulator knows: client secret, API token, every access token issued,
    * and every password value in the estate.
@@ -134,6 +141,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     appRoles: (orgId: string): readonly string[] => options.appRolesByOrg?.[orgId] ?? options.appRoles ?? DEFAULT_APP_ROLES,
   };
   const vmcDeps = { estate, tokens, clock, movement: options.movement ?? false, endpointRoles: { ...DEFAULT_ENDPOINT_ROLES, ...options.endpointRoles } };
+  let tokenDetails: ApiTokenDetailsOptions = options.apiTokenDetails ?? { expiresAtMs: clock.now() + 10 * 86_400_000 };
+  const detailsDeps = { credentials, details: () => tokenDetails, orgId: () => cspDeps.appOrgIds()[0] };
   const clearFaults = (): void => {
     faults.clear();
     hangs.release();
@@ -149,7 +158,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       hangs,
       latencyMs: options.latencyMs ?? 0,
       maxBodyBytes,
-      route: (req, url, segments) => cspRoute(cspDeps, req, url.pathname, req.method ?? 'GET') ?? vmcRoute(vmcDeps, req, url, segments),
+      route: (req, url, segments) =>
+        cspRoute(cspDeps, req, url.pathname, req.method ?? 'GET') ??
+        tokenDetailsRoute(detailsDeps, url.pathname, req.method ?? 'GET') ??
+        operationsRoute(vmcDeps, req, url, segments) ??
+        vmcRoute(vmcDeps, req, url, segments),
       control: (options.controlApi ?? true) ? (req, segments) => controlAnswer(controlDeps, req, segments) : undefined,
     }),
   );
@@ -191,6 +204,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setHostState: (o, s, h, state) => estate.setHostState(o, s, h, state),
     removeSddc: (o, s) => estate.removeSddc(o, s),
     addSddc: (o, json) => estate.addSddc(o, json),
+    setApiTokenDetails(details) {
+      tokenDetails = details;
+    },
     secrets,
     close() {
       closed ??= new Promise<void>((resolve) => {

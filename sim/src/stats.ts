@@ -19,11 +19,33 @@ export interface SimulatorStatsSnapshot {
   readonly sddcListRequests: Readonly<Record<string, number>>;
   /** `GET /vmc/api/orgs/{org}/sddcs/{sddc}` requests by org. */
   readonly sddcGetRequests: Readonly<Record<string, number>>;
+  /** `POST /vmc/api/orgs/{org}/tbrs/reservation` requests by org. */
+  readonly maintenanceRequests: Readonly<Record<string, number>>;
+  /** `GET /vmc/api/orgs/{org}/tasks` requests by org. */
+  readonly taskRequests: Readonly<Record<string, number>>;
+  /** `GET /vmc/api/orgs/{org}/subscriptions` requests by org. */
+  readonly subscriptionRequests: Readonly<Record<string, number>>;
+  /** `GET /vmc/autoscaler/api/orgs/{org}/sddcs/{sddc}/edrs-policy` requests by `org/sddc`. */
+  readonly edrsRequests: Readonly<Record<string, number>>;
+  /** `GET /vmc/api/orgs/{org}/account-link/sddc-connections` requests by org. */
+  readonly awsLinkRequests: Readonly<Record<string, number>>;
+  /** `POST /auth/api-tokens/details` requests. */
+  readonly apiTokenDetailsRequests: number;
+  /** Requests routed to any simulated endpoint (CSP or VMC), whatever the answer. */
+  readonly routedRequests: number;
   /** Requests a fault was applied to. */
   readonly faultsApplied: number;
   /** Requests answered 404 because no route matched. */
   readonly unknownRequests: number;
+  /**
+   * Every distinct `METHOD /path` (query left out) the simulator received outside `/_sim/`,
+   * routed or not, in order of first arrival; at most {@link REQUEST_LOG_LIMIT} entries.
+   */
+  readonly requestLog: readonly string[];
 }
+
+/** Most distinct request lines {@link SimulatorStats.requestLog} keeps. */
+export const REQUEST_LOG_LIMIT = 20_000;
 
 /**
  * Live counters. Every request to an endpoint is counted when it arrives, whatever the
@@ -45,10 +67,35 @@ export class SimulatorStats implements SimulatorStatsSnapshot {
   readonly sddcListRequests: Record<string, number> = {};
   /** See {@link SimulatorStatsSnapshot.sddcGetRequests}. */
   readonly sddcGetRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.maintenanceRequests}. */
+  readonly maintenanceRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.taskRequests}. */
+  readonly taskRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.subscriptionRequests}. */
+  readonly subscriptionRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.edrsRequests}. */
+  readonly edrsRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.awsLinkRequests}. */
+  readonly awsLinkRequests: Record<string, number> = {};
+  /** See {@link SimulatorStatsSnapshot.apiTokenDetailsRequests}. */
+  apiTokenDetailsRequests = 0;
+  /** See {@link SimulatorStatsSnapshot.routedRequests}. */
+  routedRequests = 0;
   /** See {@link SimulatorStatsSnapshot.faultsApplied}. */
   faultsApplied = 0;
   /** See {@link SimulatorStatsSnapshot.unknownRequests}. */
   unknownRequests = 0;
+  readonly #log = new Set<string>();
+
+  /** See {@link SimulatorStatsSnapshot.requestLog}. */
+  get requestLog(): readonly string[] {
+    return [...this.#log];
+  }
+
+  /** Records one request line (`METHOD /path`) in {@link SimulatorStats.requestLog}. */
+  logRequest(method: string, path: string): void {
+    if (this.#log.size < REQUEST_LOG_LIMIT) this.#log.add(`${method} ${path}`);
+  }
 
   /** Total `GET /vmc/api/orgs/{org}/sddcs` requests over all orgs. */
   get sddcListTotal(): number {
@@ -62,9 +109,21 @@ export class SimulatorStats implements SimulatorStatsSnapshot {
 
   /** Sets every counter back to zero (in place). */
   reset(): void {
-    for (const map of [this.tokenRequests, this.orgGetRequests, this.sddcListRequests, this.sddcGetRequests]) {
-      for (const key of Object.keys(map)) delete map[key];
-    }
+    const maps = [
+      this.tokenRequests,
+      this.orgGetRequests,
+      this.sddcListRequests,
+      this.sddcGetRequests,
+      this.maintenanceRequests,
+      this.taskRequests,
+      this.subscriptionRequests,
+      this.edrsRequests,
+      this.awsLinkRequests,
+    ];
+    for (const map of maps) for (const key of Object.keys(map)) delete map[key];
+    this.#log.clear();
+    this.apiTokenDetailsRequests = 0;
+    this.routedRequests = 0;
     this.apiTokenRequests = 0;
     this.tokensIssued = 0;
     this.orgListRequests = 0;
@@ -82,8 +141,16 @@ export class SimulatorStats implements SimulatorStatsSnapshot {
       orgGetRequests: { ...this.orgGetRequests },
       sddcListRequests: { ...this.sddcListRequests },
       sddcGetRequests: { ...this.sddcGetRequests },
+      maintenanceRequests: { ...this.maintenanceRequests },
+      taskRequests: { ...this.taskRequests },
+      subscriptionRequests: { ...this.subscriptionRequests },
+      edrsRequests: { ...this.edrsRequests },
+      awsLinkRequests: { ...this.awsLinkRequests },
+      apiTokenDetailsRequests: this.apiTokenDetailsRequests,
+      routedRequests: this.routedRequests,
       faultsApplied: this.faultsApplied,
       unknownRequests: this.unknownRequests,
+      requestLog: this.requestLog,
     };
   }
 }

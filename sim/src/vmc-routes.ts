@@ -24,12 +24,19 @@ export interface VmcDeps {
 }
 
 /** The VMC endpoints the simulator serves. */
-export type VmcEndpoint = 'orgs' | 'sddcs';
+export type VmcEndpoint = 'orgs' | 'sddcs' | 'maintenance' | 'tasks' | 'subscriptions' | 'aws-link' | 'edrs';
+
+const VMC_SERVICE_ROLES = [SIM_ROLES.vmcAdministrator, SIM_ROLES.vmcDeleteRestricted];
 
 /** Every VMC call needs a VMC service role: Administrator or Administrator (Delete Restricted). */
 export const DEFAULT_ENDPOINT_ROLES: Readonly<Record<VmcEndpoint, readonly string[]>> = {
-  orgs: [SIM_ROLES.vmcAdministrator, SIM_ROLES.vmcDeleteRestricted],
-  sddcs: [SIM_ROLES.vmcAdministrator, SIM_ROLES.vmcDeleteRestricted],
+  orgs: VMC_SERVICE_ROLES,
+  sddcs: VMC_SERVICE_ROLES,
+  maintenance: VMC_SERVICE_ROLES,
+  tasks: VMC_SERVICE_ROLES,
+  subscriptions: VMC_SERVICE_ROLES,
+  'aws-link': VMC_SERVICE_ROLES,
+  edrs: VMC_SERVICE_ROLES,
 };
 
 /** The 403 for a token whose roles do not allow `endpoint`. */

@@ -5,6 +5,7 @@ import { CredentialsRejectedError } from './errors.js';
 import { basicCredentials, type SecretRegistry } from '../lib/secrets.js';
 import type { HttpClient } from '../upstream/http-client.js';
 import { withRetries, type RetryOptions } from '../upstream/retry.js';
+import { parseApiTokenDetails, type ApiTokenDetails } from './parse-token-details.js';
 import { parseTokenResponse } from './parse-token.js';
 import type { TokenGrant } from './token-manager.js';
 
@@ -31,6 +32,8 @@ export interface CspClientOptions {
 export const TOKEN_PATH = '/csp/gateway/am/api/auth/token';
 /** Path of the API-token exchange endpoint. */
 export const API_TOKEN_PATH = '/csp/gateway/am/api/auth/api-tokens/authorize';
+/** Path of the API-token details endpoint (anonymous; the body carries the token). */
+export const API_TOKEN_DETAILS_PATH = '/csp/gateway/am/api/auth/api-tokens/details';
 
 /** The statuses with which CSP rejects an OAuth app's credentials (or the app's membership of the org). */
 export const OAUTH_REJECTION_STATUSES: readonly number[] = [400, 401, 403];
@@ -95,4 +98,49 @@ async function exchange(
     if (err instanceof ExporterError) throw new ExporterError(err.code, `CSP token response unusable: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Returns the API-token details call: `POST {csp}/csp/gateway/am/api/auth/api-tokens/details`
+ * with the JSON body `{"tokenValue": <token>}` and no credentials header (the endpoint is
+ * anonymous), counted as endpoint `api-token-details`. The body and the token's JSON-escaped
+ * form are registered for scrubbing before anything is sent, so an echo of either in an
+ * error never reaches a log. Only the parsed details come back (never the token field of
+ * the answer).
+ *
+ * @param opts - how to reach CSP
+ * @param secrets - where the body forms are registered
+ */
+export function apiTokenDetails(opts: CspClientOptions, secrets: SecretRegistry): (token: string) => Promise<ApiTokenDetails> {
+  return async (token) => {
+    const body = JSON.stringify({ tokenValue: token });
+    secrets.add(body);
+    secrets.add(JSON.stringify(token).slice(1, -1));
+    try {
+      const res = await withRetries(
+        (remainingMs) =>
+          opts.http.send(
+            {
+              endpoint: 'api-token-details',
+              method: 'POST',
+              url: opts.cspUrl + API_TOKEN_DETAILS_PATH,
+              headers: { 'content-type': 'application/json', accept: 'application/json' },
+              body,
+              timeoutMs: Math.min(remainingMs, opts.timeoutMs),
+            },
+            parseApiTokenDetails,
+          ),
+        { giveUpAt: opts.clock.now() + opts.timeoutMs, clock: opts.clock, ...opts.retry },
+      );
+      return res.json;
+    } catch (err) {
+      if (err instanceof UpstreamError && err.failure === 'http' && (err.status === 400 || err.status === 404)) {
+        throw new UpstreamError('http', `CSP has no details of the API token (HTTP ${err.status}): it is expired, revoked or unknown`, {
+          status: err.status,
+          ...(err.upstreamCode ? { upstreamCode: err.upstreamCode } : {}),
+        });
+      }
+      throw err;
+    }
+  };
 }

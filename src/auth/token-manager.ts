@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
+import { ExporterError } from '../lib/errors.js';
 import type { SecretRegistry } from '../lib/secrets.js';
 import { CredentialsRejectedError } from './errors.js';
+import type { ApiTokenDetails } from './parse-token-details.js';
 
 /** What CSP hands out. */
 export interface TokenGrant {
@@ -42,6 +44,8 @@ export interface TokenManagerOptions {
   readonly readSecret: () => Promise<string>;
   /** Exchanges the secret for a token at CSP (retries of transient failures included). */
   readonly exchange: (secret: string) => Promise<TokenGrant>;
+  /** Asks CSP for the details of the secret, when it is an API token (see {@link TokenManager.apiTokenDetails}). */
+  readonly details?: (secret: string) => Promise<ApiTokenDetails>;
   /** Time source. */
   readonly clock: Clock;
   /** Told about every token request (`vmc_token_*` metrics). */
@@ -115,6 +119,17 @@ export class TokenManager {
       this.#inflight = undefined;
     });
     return this.#inflight;
+  }
+
+  /**
+   * The details of the API token (its expiry), from CSP's details call made here: the token
+   * is read and sent inside the token manager and never handed out. Rejects with
+   * `NOT_AN_API_TOKEN` for an OAuth app, which has no such details.
+   */
+  async apiTokenDetails(): Promise<ApiTokenDetails> {
+    const details = this.#o.details;
+    if (details === undefined) throw new ExporterError('NOT_AN_API_TOKEN', 'token details exist only for an API token');
+    return details(await this.#o.readSecret());
   }
 
   /** Drops `token` (after VMC answered 401 to it) so the next call fetches a new one. */

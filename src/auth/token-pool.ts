@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuthConfig } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
 import type { SecretRegistry } from '../lib/secrets.js';
-import { apiTokenExchange, oauthExchange, type CspClientOptions } from './csp-client.js';
+import { apiTokenDetails, apiTokenExchange, oauthExchange, type CspClientOptions } from './csp-client.js';
 import { TokenManager, type TokenObserver } from './token-manager.js';
 
 /** Dependencies of {@link TokenPool}. */
@@ -111,6 +111,7 @@ export class TokenPool {
         return value;
       },
       exchange: auth.kind === 'oauth' ? oauthExchange(csp, auth.clientId, orgId) : apiTokenExchange(csp),
+      ...(auth.kind === 'api-token' ? { details: apiTokenDetails(csp, secrets) } : {}),
       clock,
       observer,
       secrets,

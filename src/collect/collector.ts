@@ -15,6 +15,7 @@
  * number or date gives no series.
  */
 import type { TokenManager } from '../auth/token-manager.js';
+import type { AuthConfig } from '../config/config.js';
 import type { CollectorFlags } from '../config/flag-table.js';
 import type { Family } from '../lib/text-format.js';
 import type { Org } from '../vmc/types.js';
@@ -63,6 +64,11 @@ export interface CollectorDefinition<T = unknown> extends CollectorFlags {
    * exporter (about the credentials, not an org), shown with `org_id=""`.
    */
   readonly scope?: 'org' | 'exporter';
+  /**
+   * The kind of credentials the collector needs (e.g. `api-token` for the API token's own
+   * expiry); with other credentials it is not active, whatever its flag says.
+   */
+  readonly credentials?: AuthConfig['kind'];
   /** Collectors whose last good result `fetch` reads through `ctx.dependency`. */
   readonly dependsOn?: readonly string[];
   /** The families `render` writes, in output order. */

@@ -159,3 +159,30 @@ describe('TokenManager', () => {
     assert.ok(!log.raw().includes(grant(1).accessToken.slice(-8)), 'a partial echo of the token is scrubbed');
   });
 });
+
+describe('TokenManager.apiTokenDetails', () => {
+  test('asks the details call with the secret it reads itself and hands back only the details', async () => {
+    const seen: string[] = [];
+    const log = captureLogger();
+    const tm = new TokenManager({
+      orgLabel: '',
+      readSecret: () => Promise.resolve('the-api-token'),
+      exchange: () => Promise.reject(new Error('not used')),
+      details: async (secret) => {
+        seen.push(secret);
+        return { expiresAtSeconds: 1767225600 };
+      },
+      clock: new ManualClock(),
+      observer: new SelfMetrics('test', false),
+      secrets: log.secrets,
+      logger: log.logger,
+    });
+    assert.deepEqual(await tm.apiTokenDetails(), { expiresAtSeconds: 1767225600 });
+    assert.deepEqual(seen, ['the-api-token']);
+  });
+
+  test('an OAuth app has no token details', async () => {
+    const { tm } = setup([grant(1)]);
+    await assert.rejects(tm.apiTokenDetails(), { code: 'NOT_AN_API_TOKEN' });
+  });
+});

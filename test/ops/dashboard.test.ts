@@ -173,6 +173,19 @@ describe('vmc-overview content', () => {
     has('the host table', (p) => p.type === 'table' && exprs(p).includes('vmc_host_info') && exprs(p).includes('vmc_host_state'));
   });
 
+  test('covers what is upcoming (windows, subscription ends, token expiry, sorted by time), tasks, EDRS headroom and AWS connections', () => {
+    has('the upcoming table', (p) =>
+      p.type === 'table' &&
+      /^sort\(/.test(exprs(p)) &&
+      ['vmc_sddc_maintenance_window_start_timestamp_seconds', 'vmc_subscription_end_timestamp_seconds', 'vmc_api_token_expiry_timestamp_seconds'].every((m) => exprs(p).includes(m)),
+    );
+    has('tasks by type and status', (p) => exprs(p).includes('vmc_tasks{'));
+    has('running tasks', (p) => p.type === 'table' && exprs(p).includes('vmc_task_start_timestamp_seconds') && exprs(p).includes('vmc_task_progress_ratio'));
+    has('EDRS headroom', (p) => p.type === 'table' && /vmc_cluster_edrs_max_hosts[^]*- on \(org_id, sddc_id, cluster_id\)[^]*vmc_cluster_hosts/.test(exprs(p)));
+    has('AWS connections', (p) => exprs(p).includes('vmc_sddc_aws_connection_state'));
+    has('maintenance now', (p) => exprs(p).includes('vmc_sddc_in_maintenance_window'));
+  });
+
   test('the org variable regex takes the id as value and the name as text, or the id alone', () => {
     const org = d.templating.list.find((v) => v.name === 'org')!;
     const re = new RegExp(/^\/(.*)\/$/.exec(org.regex!)![1]!);

@@ -47,6 +47,7 @@ interface SimInfo {
   url: string;
   clientId: string;
   clientSecret: string;
+  apiToken: string;
   orgs: string[];
 }
 
@@ -132,8 +133,9 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     });
     assert.equal(fault.status, 201, fault.text);
 
-    // Exporter, scraping every org of the estate (the demo's OAuth app sees only its home
-    // org by discovery; the 1-node SDDC lives in another).
+    // Two exporters with disjoint orgs (two exporters on one org are an HA pair, whose
+    // duplicate series the queries do not merge): an OAuth app naming every org but the home
+    // org (the 1-node SDDC lives in one of them), and an API token, which sees the home org.
     const exporterPort = await freePort();
     exporterUrl = `http://127.0.0.1:${exporterPort}`;
     procs.push(
@@ -145,23 +147,47 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
           `--web.listen-address=127.0.0.1:${exporterPort}`,
           `--csp.url=${sim.url}`,
           `--vmc.url=${sim.url}`,
-          `--vmc.org=${sim.orgs.join(',')}`,
+          `--vmc.org=${sim.orgs.slice(1).join(',')}`,
           '--cache.ttl=1s',
           '--log.level=warn',
         ],
         childEnv({ VMC_CLIENT_ID: sim.clientId, VMC_CLIENT_SECRET: sim.clientSecret }),
       ),
     );
-    await waitFor('the exporter to be ready', async () => ((await http(`${exporterUrl}/-/ready`)).status === 200 ? true : undefined), {
-      timeoutMs: 15_000,
-      context: logs,
-    });
+    // The second exporter: the simulator's API token, its home org discovered, so the
+    // API-token series exist too; every query and selector has data from one of the two.
+    const tokenExporterPort = await freePort();
+    procs.push(
+      startProcess(
+        'exporter-api-token',
+        process.execPath,
+        [EXPORTER, `--web.listen-address=127.0.0.1:${tokenExporterPort}`, `--csp.url=${sim.url}`, `--vmc.url=${sim.url}`, '--cache.ttl=1s', '--log.level=warn'],
+        childEnv({ VMC_API_TOKEN: sim.apiToken }),
+      ),
+    );
+    const exporterTargets = [`127.0.0.1:${exporterPort}`, `127.0.0.1:${tokenExporterPort}`];
+    for (const target of exporterTargets) {
+      await waitFor(`the exporter on ${target} to be ready`, async () => ((await http(`http://${target}/-/ready`)).status === 200 ? true : undefined), {
+        timeoutMs: 15_000,
+        context: logs,
+      });
+    }
 
-    const metrics = (await http(`${exporterUrl}/metrics`)).text;
-    const ready = [...metrics.matchAll(/^vmc_sddc_state\{([^}]*)\} 1$/gm)]
-      .filter((m) => m[1]!.includes('state="READY"'))
-      .map((m) => ({ org: /org_id="([^"]*)"/.exec(m[1]!)![1]!, sddc: /sddc_id="([^"]*)"/.exec(m[1]!)![1]! }));
-    assert.ok(ready.length >= 2, `two READY SDDCs in the demo estate:\n${metrics}`);
+    // The first token request fails (the fault above): its org shows up a scrape later.
+    let metrics = '';
+    const readySddcs = () =>
+      [...metrics.matchAll(/^vmc_sddc_state\{([^}]*)\} 1$/gm)]
+        .filter((m) => m[1]!.includes('state="READY"'))
+        .map((m) => ({ org: /org_id="([^"]*)"/.exec(m[1]!)![1]!, sddc: /sddc_id="([^"]*)"/.exec(m[1]!)![1]! }));
+    await waitFor(
+      'two READY SDDCs in the demo estate',
+      async () => {
+        metrics = (await http(`${exporterUrl}/metrics`)).text;
+        return readySddcs().length >= 2 ? true : undefined;
+      },
+      { timeoutMs: 15_000, context: () => metrics },
+    );
+    const ready = readySddcs();
     const odd = ready[ready.length - 1]!;
     const put = await http(`${sim.url}/_sim/orgs/${odd.org}/sddcs/${odd.sddc}/state`, {
       method: 'PUT',
@@ -201,7 +227,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     cfg.global = { ...cfg.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
     for (const job of cfg.scrape_configs) {
       Object.assign(job, { scrape_interval: '1s', scrape_timeout: '1s' });
-      if (job.job_name === 'vmc') job.static_configs = [{ targets: [`127.0.0.1:${exporterPort}`] }];
+      if (job.job_name === 'vmc') job.static_configs = [{ targets: exporterTargets }];
     }
     cfg.alerting.alertmanagers = [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }];
     cfg.rule_files = ruleFilePaths().map((file, i) => {
@@ -244,8 +270,8 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('Prometheus scrapes the exporter: up{job="vmc"} == 1', async () => {
-    await waitFor('up{job="vmc"} == 1', async () => ((await query('up{job="vmc"} == 1')).length === 1 ? true : undefined), {
+  test('Prometheus scrapes both exporters (OAuth app and API token): up{job="vmc"} == 1', async () => {
+    await waitFor('up{job="vmc"} == 1', async () => ((await query('up{job="vmc"} == 1')).length === 2 ? true : undefined), {
       timeoutMs: 20_000,
       context: logs,
     });
@@ -316,6 +342,25 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
       },
       { timeoutMs: 20_000, context: logs },
     );
+  });
+
+  test('the operational signals of the demo fire, and the warning-level ones reach the ticket webhook', async () => {
+    const expected = ['VMCAPITokenExpiringSoon', 'VMCMaintenanceWindowSoon', 'VMCSubscriptionEndingSoon', 'VMCTaskFailed', 'VMCTaskRunningTooLong', 'VMCClusterAtEDRSMax'];
+    const delivered = await waitFor(
+      'ticket notifications of the operational alerts',
+      async () => {
+        const seen = new Set(notifications.filter((n) => n.body.receiver === 'vmc-ticket').flatMap((n) => n.body.alerts.filter((a) => a.status === 'firing').map((a) => a.labels.alertname)));
+        return expected.every((a) => seen.has(a)) ? seen : undefined;
+      },
+      { timeoutMs: 30_000, context: () => `${notifications.length} notifications: ${JSON.stringify(notifications.map((n) => [n.body.receiver, n.body.alerts.map((a) => a.labels.alertname)]))}` },
+    );
+    assert.ok(delivered.size >= expected.length);
+    const res = await http(`${promUrl}/api/v1/alerts`);
+    const alerts = (JSON.parse(res.text) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } }).data.alerts;
+    const broken = alerts.find((a) => a.labels.alertname === 'VMCAWSConnectionBroken' && a.state === 'firing');
+    assert.equal(broken?.labels.severity, 'critical');
+    assert.equal(broken?.labels.sddc_name, 'prod-sddc-02-stretched', 'named through vmc_sddc_info');
+    assert.equal(broken?.labels.org_name, 'ACME Production', 'named through vmc_org_info');
   });
 
   test('a READY SDDC flipped to FAILED fires VMCSDDCFailed, routed to the pager webhook with its labels', async () => {

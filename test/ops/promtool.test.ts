@@ -166,6 +166,19 @@ describe('alertmanager/alertmanager.yml', () => {
     assert.equal(Object.keys(nul).length, 1, 'the null receiver sends nothing');
   });
 
+  test('the planning alerts of severity warning (maintenance within 72 h, subscription within 30 days, API token) reach the ticket receiver', (t) => {
+    const tools = requireTools(t, 'amtool');
+    if (!tools) return;
+    const rules = new Map(loadAlertRules().map((r) => [r.alert, r]));
+    for (const alert of ['VMCMaintenanceWindowSoon', 'VMCSubscriptionEndingSoon', 'VMCAPITokenExpiringSoon', 'VMCTaskRunningTooLong']) {
+      const severity = rules.get(alert)?.labels?.severity;
+      assert.equal(severity, 'warning', `${alert} severity`);
+      const r = run(tools.amtool!, ['config', 'routes', 'test', `--config.file=${ALERTMANAGER_CONFIG}`, '--verify.receivers=vmc-ticket', `alertname=${alert}`, `severity=${severity}`, 'org_id=o1']);
+      assertRunOk(r, `routing ${alert}`);
+      assert.equal(r.stdout.trim(), 'vmc-ticket', alert);
+    }
+  });
+
   test('groups by alertname, org_id and sddc_id; receivers are localhost webhook placeholders', () => {
     const cfg = config();
     assert.deepEqual(cfg.route.group_by, ['alertname', 'org_id', 'sddc_id']);

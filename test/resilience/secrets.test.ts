@@ -214,6 +214,27 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
     }
   });
 
+  test('API token details: the token is sent only in the details body; echoes of it and of that body are scrubbed', async () => {
+    const apiToken = canary('tk');
+    const h = await startHarness({ orgs: [], auth: 'api-token-env', sim: { apiToken }, flags: ['--collector.api_token.ttl=0'] });
+    try {
+      const good = await h.scrape(2);
+      assert.ok(good.value('vmc_api_token_expiry_timestamp_seconds', { org_id: '' }) !== undefined, 'the details were read (their answer carries the token)');
+      const body = JSON.stringify({ tokenValue: apiToken });
+      h.sim.addFault({ endpoint: 'api-token-details', status: 404, body: cspEcho(404, `Resource not found: ${body} ...${apiToken.slice(-5)}`, `540.120 ${apiToken}`) });
+      const failing = await h.scrape(2);
+      assert.equal(failing.value('vmc_collector_success', { org_id: '', collector: 'api_token' }), 0);
+      await h.waitForLog((l) => l['collector'] === 'api_token' && l['level'] === 'warn');
+      const message = String((h.problems().find((l) => l['collector'] === 'api_token')?.['err'] as { message?: string })?.message);
+      assert.match(message, /CSP has no details of the API token \(HTTP 404\): it is expired, revoked or unknown/);
+      const known = [apiToken, ...accessTokens(h.sim)];
+      assertClean('logs', h.rawLogs(), [apiToken, body], known, [apiToken.slice(-5)]);
+      for (const b of [good.body, failing.body]) assertClean('/metrics', b, [apiToken, body], known);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('OAuth app with a wrong secret file: the presented secret is never echoed back into the logs', async () => {
     const wrong = canary('wr');
     const h = await startHarness({ auth: 'oauth-file', secretFileContent: wrong, sim: { clientSecret: canary('cs') } });
