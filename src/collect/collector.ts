@@ -15,6 +15,7 @@
  * number or date gives no series.
  */
 import type { TokenManager } from '../auth/token-manager.js';
+import { ExporterError } from '../lib/errors.js';
 import type { AuthConfig } from '../config/config.js';
 import type { CollectorFlags } from '../config/flag-table.js';
 import type { Family } from '../lib/text-format.js';
@@ -44,6 +45,21 @@ export interface FetchContext {
    * that collector's running collection, if any; undefined when it has never succeeded.
    */
   dependency<D>(name: string): Promise<D | undefined>;
+}
+
+/**
+ * A collector cannot collect because a collector it depends on has no good result yet (the
+ * EDRS collector without an SDDC list). Its own failure is not logged as a warning: the
+ * dependency's failure already was.
+ */
+export class DependencyUnavailableError extends ExporterError {
+  /**
+   * @param collector - the collector that cannot collect
+   * @param dependency - the collector it waits for
+   */
+  constructor(collector: string, dependency: string) {
+    super('DEPENDENCY_UNAVAILABLE', `the ${collector} collector needs the ${dependency} collector's data, which is not known yet (the ${dependency} collector has not succeeded)`);
+  }
 }
 
 /** What a collector's render writes into. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
 import { UpstreamError } from '../upstream/errors.js';
+import { DependencyUnavailableError } from './collector.js';
 
 /** What one scrape shows of one collector for one org. */
 export interface SourceView<T = unknown> {
@@ -187,6 +188,7 @@ export class SourceCache<T> {
         this.#notBefore = clock.now() + this.#o.ttlMs;
       }
       if (reason === this.#lastError) logger.debug({ org_id: orgId, collector, err }, 'collection of the org failed again');
+      else if (err instanceof DependencyUnavailableError) logger.debug({ org_id: orgId, collector, err }, 'collection of the org waits for another collector');
       else if (this.#o.failures?.claim(collector, reason) === false) {
         logger.debug({ org_id: orgId, collector, err }, 'collection of the org failed for the reason another collector of the org logged');
       } else logger.warn({ org_id: orgId, collector, err, ...this.#hint(err) }, 'collection of the org failed');

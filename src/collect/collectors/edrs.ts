@@ -7,12 +7,12 @@
  * --vmc.concurrency) at most {@link SDDCS_AT_ONCE} per org at a time, so the SDDC lists of
  * the next scrape are not queued behind thousands of them.
  */
-import { ExporterError } from '../../lib/errors.js';
 import { escapeLabel, type Family } from '../../lib/text-format.js';
 import { UpstreamError } from '../../upstream/errors.js';
 import { parseEdrsPolicies, type EdrsCluster } from '../../vmc/parse-edrs.js';
 import type { SddcList } from '../../vmc/types.js';
-import { defineCollector } from '../collector.js';
+import type { VmcCall } from '../../vmc/vmc-client.js';
+import { checkProbe, defineCollector, DependencyUnavailableError, type FetchContext } from '../collector.js';
 import { cachedFor } from './cached.js';
 
 /** Most per-SDDC calls of one org in flight (waiting for --vmc.concurrency included). */
@@ -41,6 +41,22 @@ const FAMILIES = [
 /** States whose SDDCs get no call (being deleted). */
 const SKIPPED: readonly string[] = ['DELETING', 'DELETED'];
 
+/** The SDDCs of the org's last good SDDC list to ask about: those with clusters that are not being deleted. */
+async function targetsOf(ctx: FetchContext): Promise<string[]> {
+  const list = await ctx.dependency<SddcList>('sddcs');
+  if (list === undefined) throw new DependencyUnavailableError('edrs', 'sddcs');
+  return list.sddcs.filter((s) => s.clusters.length > 0 && !SKIPPED.includes(s.state)).map((s) => s.id);
+}
+
+/** The per-SDDC autoscaler call. */
+function edrsCall(orgId: string, sddcId: string): VmcCall<readonly EdrsCluster[]> {
+  return {
+    endpoint: 'edrs',
+    path: `/vmc/autoscaler/api/orgs/${encodeURIComponent(orgId)}/sddcs/${encodeURIComponent(sddcId)}/edrs-policy`,
+    parse: parseEdrsPolicies,
+  };
+}
+
 /** The Elastic DRS collector. */
 export const edrsCollector = defineCollector<readonly SddcEdrs[]>({
   name: 'edrs',
@@ -50,17 +66,24 @@ export const edrsCollector = defineCollector<readonly SddcEdrs[]>({
   dependsOn: ['sddcs'],
   families: FAMILIES,
   forbiddenHint: 'the VMware Cloud on AWS service role (Administrator (Delete Restricted)) in this org',
+  // The check asks about one SDDC: the call and the role are the same for all of them.
+  check: [
+    checkProbe({
+      endpoint: 'edrs',
+      call: async (ctx) => {
+        const list = await ctx.dependency<SddcList>('sddcs');
+        // A 1-node SDDC answers 400 (EDRS does not apply), which says nothing about the role.
+        const first = list?.sddcs.find((s) => s.clusters.length > 0 && !SKIPPED.includes(s.state) && s.sddcType !== '1NODE');
+        return first === undefined ? undefined : edrsCall(ctx.orgId, first.id);
+      },
+      describe: (clusters) => `${clusters.length} cluster${clusters.length === 1 ? '' : 's'} of one SDDC`,
+    }),
+  ],
   fetch: async (ctx) => {
-    const list = await ctx.dependency<SddcList>('sddcs');
-    if (list === undefined) throw new ExporterError('NO_SDDC_LIST', 'the SDDC list of the org is not known (the sddcs collector has not succeeded), so there are no SDDCs to ask about');
-    const targets = list.sddcs.filter((s) => s.clusters.length > 0 && !SKIPPED.includes(s.state)).map((s) => s.id);
-    const org = encodeURIComponent(ctx.orgId);
+    const targets = await targetsOf(ctx);
     return inBatches(targets, SDDCS_AT_ONCE, async (sddcId): Promise<SddcEdrs> => {
       try {
-        const clusters = await ctx.vmc.call(
-          { endpoint: 'edrs', path: `/vmc/autoscaler/api/orgs/${org}/sddcs/${encodeURIComponent(sddcId)}/edrs-policy`, parse: parseEdrsPolicies },
-          ctx.tokens,
-        );
+        const clusters = await ctx.vmc.call(edrsCall(ctx.orgId, sddcId), ctx.tokens);
         return { sddcId, clusters };
       } catch (err) {
         if (err instanceof UpstreamError && err.failure === 'http' && err.status === 400) return { sddcId, clusters: [] };
