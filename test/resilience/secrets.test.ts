@@ -279,12 +279,12 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       const lineWith = (text: string) => () => h.logs.some((l) => l['level'] === 'warn' && String((l['err'] as { message?: string })?.message).includes(text));
       h.sim.addFault({ endpoint: 'sddcs', status: 401, body: vmcEcho(401, accessTokens(h.sim).map((x) => `bad ${x}`)) });
       bodies.push((await h.scrape(2)).body);
-      await waitFor(lineWith('HTTP 401'), 5000, 'the VMC 401 line');
+      await waitFor(lineWith('HTTP 401'), 15_000, 'the VMC 401 line');
       h.sim.clearFaults();
       h.sim.addFault({ endpoint: 'api-token', status: 500, body: cspEcho(500, `upstream failed for api_token=${right}`, right.slice(3, 15)) });
       h.sim.revokeTokens();
       bodies.push((await h.scrape(2)).body);
-      await waitFor(lineWith('HTTP 500'), 5000, 'the CSP 500 line');
+      await waitFor(lineWith('HTTP 500'), 15_000, 'the CSP 500 line');
       h.sim.clearFaults();
       bodies.push((await h.scrape(2)).body);
 
