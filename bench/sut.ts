@@ -2,6 +2,7 @@
  * The systems under test as child processes: the simulator (`sim/dist/cli.js`) and the
  * built exporter (`dist/main.js`), plus the simulator's control API and one-off scrapes.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { type Child, firstJsonLine, freePort, REPO_ROOT, spawnNode, waitForOk } from './procs.js';
@@ -118,6 +119,18 @@ export async function resetSimStats(sim: SimInfo): Promise<void> {
   if (res.statusCode !== 200) throw new Error(`POST /_sim/reset-stats: HTTP ${res.statusCode}`);
 }
 
+/**
+ * The Node flags the Docker image runs the exporter with (its ENTRYPOINT), so the bench
+ * measures the exporter as it ships; flags this Node does not know (`--disable-sigusr1` on
+ * Node 20) are left out.
+ */
+export const IMAGE_NODE_FLAGS: readonly string[] = (() => {
+  const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const argv = entry === undefined ? [] : (JSON.parse(entry) as string[]);
+  const flags = argv.slice(1, argv.indexOf('dist/main.js'));
+  return flags.filter((f) => process.allowedNodeEnvironmentFlags.has(f.split('=')[0]!));
+})();
+
 /** Options of {@link startExporter}. */
 export interface ExporterOptions {
   /** The simulator to scrape (CSP and VMC URL, credentials, orgs). */
@@ -171,7 +184,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     ...(opts.extraArgs ?? []),
     '--log.level=warn',
   ];
-  const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist/main.js'), ...argv], {
+  const nodeFlags = [...IMAGE_NODE_FLAGS, ...(opts.nodeFlags ?? [])];
+  const child = spawnNode('exporter', [...nodeFlags, join(REPO_ROOT, 'dist/main.js'), ...argv], {
     VMC_CLIENT_ID: apiToken ? undefined : opts.sim.clientId,
     VMC_CLIENT_SECRET: apiToken ? undefined : opts.sim.clientSecret,
     VMC_API_TOKEN: apiToken ? opts.sim.apiToken : undefined,
@@ -187,7 +201,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const origin = `http://127.0.0.1:${port}`;
   await waitForOk(`${origin}/-/ready`, child, 30_000);
   const orgsShown = opts.orgs === undefined ? '<all orgs>' : opts.orgs.length === 1 ? opts.orgs[0] : `<${opts.orgs.length} orgs>`;
-  return { origin, child, argv: ['node', ...(opts.nodeFlags ?? []), 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? `--vmc.org=${orgsShown}` : a))] };
+  return { origin, child, argv: ['node', ...nodeFlags, 'dist/main.js', ...argv.map((a) => (a.startsWith('--vmc.org=') ? `--vmc.org=${orgsShown}` : a))] };
 }
 
 /** One response read in full, raw (gzip not decoded). */

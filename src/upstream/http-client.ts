@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock.js';
 import type { SecretRegistry } from '../lib/secrets.js';
@@ -154,7 +155,7 @@ export class HttpClient {
         }
         chunks.push(chunk as Buffer);
       }
-      const text = Buffer.concat(chunks, size).toString('utf8');
+      const text = decode(Buffer.concat(chunks, size));
       if (res.statusCode < 200 || res.statusCode > 299) throw this.#httpError(req, res.statusCode, res.headers, text);
       try {
         return { status: res.statusCode, json: JSON.parse(text) as unknown, bytes: size };
@@ -185,6 +186,15 @@ export class HttpClient {
       ...(upstreamMessage ? { upstreamMessage } : {}),
     });
   }
+}
+
+/**
+ * The body as text. JSON from VMC is nearly always pure ASCII, and for ASCII bytes Latin-1
+ * decoding gives the same string as UTF-8 without validating every byte (several times
+ * faster on a body of megabytes).
+ */
+export function decode(body: Buffer): string {
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }
 
 /** `GET https://host/path` without query string (paths carry org ids only, never secrets). */
