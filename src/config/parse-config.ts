@@ -40,7 +40,7 @@ export interface ParseOptions {
   readonly version: string | BuildInfo;
   /** The collectors whose flags are accepted (the collector registry). */
   readonly collectors: readonly CollectorFlags[];
-  /** File reader for secret files and `--web.config.file` (default: `fs.readFile` as UTF-8). */
+  /** File reader for secret files (default: regular files only, as UTF-8). */
   readonly readFile?: ReadFile;
 }
 
@@ -57,8 +57,9 @@ export interface ParseOptions {
  * flags and `VMC_CLIENT_*` / `VMC_API_TOKEN` variables are not examined (no secret file is
  * read); the caller completes the configuration with the simulator's.
  *
- * Files are checked at startup: `--web.config.file` must be readable, and a secret file
- * must be readable and non-empty after trimming. `readSecret()` re-reads secret files.
+ * Secret files are checked here: each must be a readable regular file, non-empty after
+ * trimming; `readSecret()` re-reads them. `--web.config.file` is read once, when the
+ * exporter starts (`WebConfigSource`).
  *
  * @param argv - arguments after the program name (`process.argv.slice(2)`)
  * @param env - the environment (`process.env`)
@@ -103,7 +104,6 @@ export async function parseCommandLine(
     clientSecretFile: single(args, 'auth.client-secret-file'),
     apiTokenFile: single(args, 'auth.api-token-file'),
   };
-  if (config.webConfigFile !== undefined) await readFlagFile('--web.config.file', config.webConfigFile, readFile);
   await checkHealthcheckFiles(config, readFile);
   if (named === 'healthcheck') return { action: 'healthcheck', config, flagsGiven: flags.length > 0 };
   const command: Command = named === 'check' ? 'check' : 'serve';

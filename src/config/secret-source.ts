@@ -3,11 +3,8 @@
  * the OS reason, never file contents.
  */
 
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-
 import { ConfigError } from '../lib/errors.js';
-import { describeReadError as describeErrno } from '../lib/read-error.js';
+import { describeReadError, readRegularFile } from '../lib/regular-file.js';
 
 /**
  * Reads a whole text file; injectable for tests. Rejects with a Node errno error, or with a
@@ -22,63 +19,8 @@ export type ReadFile = (path: string, maxBytes?: number) => Promise<string>;
  */
 export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
-/** A file refused before it was read; the message is the reason. */
-class RefusedFileError extends Error {
-  /** errno-style code. */
-  readonly code: string;
-
-  constructor(code: string, reason: string) {
-    super(reason);
-    this.name = 'RefusedFileError';
-    this.code = code;
-  }
-}
-
-/**
- * The real file reader (UTF-8), for regular files only. The file is opened non-blocking and
- * checked with `fstat` before any read, so a FIFO (which would block until a writer comes),
- * a socket or a device is refused at once instead of hanging, a directory gives `EISDIR`, and
- * a file over `maxBytes` is refused without being read (as is one that grows past it).
- */
-export const readTextFile: ReadFile = async (path, maxBytes) => {
-  // O_NONBLOCK: opening a FIFO for reading must not wait for a writer. O_NOCTTY: a terminal
-  // device never becomes the controlling terminal.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-  try {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' });
-    if (!stat.isFile()) throw new RefusedFileError('ENOTREG', 'not a regular file (a FIFO, socket or device)');
-    if (maxBytes !== undefined && stat.size > maxBytes) throw tooLarge(maxBytes);
-    if (maxBytes === undefined) return await handle.readFile('utf8');
-    const buffer = Buffer.alloc(maxBytes + 1);
-    let size = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, size, buffer.length - size, size);
-      if (bytesRead === 0) break;
-      size += bytesRead;
-      if (size > maxBytes) throw tooLarge(maxBytes);
-    }
-    return buffer.toString('utf8', 0, size);
-  } finally {
-    await handle.close();
-  }
-};
-
-function tooLarge(maxBytes: number): RefusedFileError {
-  return new RefusedFileError('EFBIG', `larger than ${maxBytes % 1024 === 0 ? `${maxBytes / 1024} KiB` : `${maxBytes} bytes`}`);
-}
-
-/**
- * Turns a file-read failure into a short reason for operators.
- *
- * @param err - what `readFile` rejected with
- * @returns e.g. `no such file`, `permission denied`, `is a directory`, `not a regular file …`,
- *   `larger than 64 KiB`, or the errno code
- */
-export function describeReadError(err: unknown): string {
-  if (err instanceof RefusedFileError) return err.message;
-  return describeErrno(err);
-}
+/** The real file reader (UTF-8), for regular files only (see `readRegularFile`). */
+export const readTextFile: ReadFile = async (path, maxBytes) => (await readRegularFile(path, maxBytes)).toString('utf8');
 
 /**
  * Reads a file named by a flag, turning failures into a {@link ConfigError}.
@@ -98,7 +40,7 @@ export async function readFlagFile(flag: string, path: string, readFile: ReadFil
     throw new ConfigError(`${flag}: cannot read "${path}": ${describeReadError(err)}`);
   }
   if (maxBytes !== undefined && Buffer.byteLength(text, 'utf8') > maxBytes) {
-    throw new ConfigError(`${flag}: cannot read "${path}": ${tooLarge(maxBytes).message}`);
+    throw new ConfigError(`${flag}: cannot read "${path}": larger than ${maxBytes / 1024} KiB`);
   }
   return text;
 }

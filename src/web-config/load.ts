@@ -4,14 +4,22 @@
  * {@link loadWebConfig} is the public entry point; {@link loadTracking} also reports the
  * files involved, for the reload source.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../lib/errors.js';
-import { describeReadError } from '../lib/read-error.js';
+import { describeReadError, readRegularFile } from '../lib/regular-file.js';
 import { Problems } from './fields.js';
 import { parseWebConfigText } from './parse.js';
 import { buildTls } from './tls-files.js';
 import type { ReadFileFn, WebConfig } from './types.js';
+
+/** Largest web config, certificate, key or CA file read: 1 MiB (a certificate chain is a few KB). */
+export const MAX_WEB_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The default reader of the web config and the files it names: regular files of at most
+ * {@link MAX_WEB_FILE_BYTES}, so a FIFO or a device never hangs a start or a reload.
+ */
+export const readWebFile: ReadFileFn = (path) => readRegularFile(path, MAX_WEB_FILE_BYTES);
 
 /**
  * Loads like {@link loadWebConfig}; `onFiles` receives the absolute paths the file names as
@@ -54,6 +62,6 @@ export async function loadTracking(
  * @returns the validated configuration
  * @throws ConfigError - one line naming the file and the field
  */
-export async function loadWebConfig(file: string, readFile: ReadFileFn = fsReadFile): Promise<WebConfig> {
+export async function loadWebConfig(file: string, readFile: ReadFileFn = readWebFile): Promise<WebConfig> {
   return loadTracking(file, readFile, () => undefined);
 }

@@ -4,16 +4,16 @@
  * and CA file it names, reloads when one changed, and keeps the last good configuration when
  * a reload fails.
  */
-import { readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
+import { stat as fsStat } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { ConfigError } from '../lib/errors.js';
-import { loadTracking, loadWebConfig } from './load.js';
+import { loadTracking, loadWebConfig, readWebFile } from './load.js';
 import type { ReadFileFn, StatFn, WebConfig, WebLogger } from './types.js';
 
 /** Options of {@link WebConfigSource.open}. */
 export interface WebConfigSourceOptions {
-  /** File reader. @default fs.promises.readFile */
+  /** File reader. @default {@link readWebFile} */
   readonly readFile?: ReadFileFn;
   /** File stat. @default fs.promises.stat */
   readonly stat?: StatFn;
@@ -82,7 +82,7 @@ export class WebConfigSource {
    */
   static async open(file: string, options: WebConfigSourceOptions = {}): Promise<WebConfigSource> {
     const deps = {
-      readFile: options.readFile ?? fsReadFile,
+      readFile: options.readFile ?? readWebFile,
       stat: options.stat ?? fsStat,
       clock: options.clock ?? systemClock,
       checkIntervalMs: options.checkIntervalMs ?? 1000,

@@ -6,7 +6,7 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
-import { describeReadError } from '../lib/read-error.js';
+import { describeReadError } from '../lib/regular-file.js';
 import type { Problems } from './fields.js';
 import type { PemSource, TlsPlan } from './tls-plan.js';
 import type { ReadFileFn, TlsServerConfig, TlsVersionName } from './types.js';
