@@ -44,7 +44,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return 1;
     }
   }
-  const secrets = new SecretRegistry();
+  // Every org may hold a token (named, discovered or probed), the current one and the one before.
+  const secrets = new SecretRegistry({ maxTokens: 2 * (parsed.config.orgs.length + parsed.config.probeMaxOrgs + 1) });
   // `check` prints its report on stdout; its log lines go to stderr, and only at debug or trace.
   const checking = parsed.command === 'check';
   const level = checking && !['debug', 'trace'].includes(parsed.config.logLevel) ? 'silent' : parsed.config.logLevel;

@@ -11,8 +11,14 @@
 /** Replacement text for a scrubbed secret. */
 export const REDACTED = '[REDACTED]';
 
-/** How many access tokens to remember (current and a few previous ones). */
+/** How many access tokens to remember by default (current and a few previous ones). */
 const MAX_TOKENS = 16;
+/**
+ * How many of the most recent access tokens are also scrubbed of fragments (runs taken from
+ * them); older ones are still scrubbed whole and in every form. Fragment scrubbing costs time
+ * per token and character, and an exporter probing hundreds of orgs holds hundreds of tokens.
+ */
+const FRAGMENT_TOKENS = 16;
 /** Shortest fragment of a secret that is scrubbed (CSP echoes the last 5 characters of a token). */
 const FRAGMENT = 5;
 /** A fragment at least this long is scrubbed whatever it looks like. */
@@ -58,11 +64,22 @@ export function basicCredentials(user: string, password: string): string {
 
 /** A registry of secret values plus the scrubbing function that uses them. */
 export class SecretRegistry {
+  readonly #maxTokens: number;
   #fixed = new Set<string>();
   /** Forms of each remembered access token, oldest token first. */
   #tokens: Array<{ readonly token: string; readonly forms: readonly string[] }> = [];
   /** Every form, longest first (so a form is replaced before one it contains); rebuilt on change. */
   #sorted: string[] | undefined;
+  /** The forms scrubbed of fragments too: long-lived secrets and the recent tokens. */
+  #fragmentForms: string[] | undefined;
+
+  /**
+   * @param opts - `maxTokens`: access tokens remembered (two per org the exporter may hold a
+   *   token for is plenty: the current one and the one before). @default 16
+   */
+  constructor(opts: { maxTokens?: number } = {}) {
+    this.#maxTokens = Math.max(MAX_TOKENS, opts.maxTokens ?? MAX_TOKENS);
+  }
 
   /**
    * Remembers a long-lived secret (client secret, API token) with its {@link derivedForms}.
@@ -71,7 +88,12 @@ export class SecretRegistry {
   add(secret: string): void {
     if (secret.length < MIN_SECRET) return;
     for (const form of derivedForms(secret)) this.#fixed.add(form);
+    this.#changed();
+  }
+
+  #changed(): void {
     this.#sorted = undefined;
+    this.#fragmentForms = undefined;
   }
 
   /**
@@ -86,18 +108,18 @@ export class SecretRegistry {
     if (secret.length < MIN_SECRET) return;
     this.add(secret);
     for (const form of encodings(basicCredentials(clientId, secret))) this.#fixed.add(form);
-    this.#sorted = undefined;
+    this.#changed();
   }
 
   /**
-   * Remembers an access token with its {@link derivedForms}; only the most recent
-   * {@link MAX_TOKENS} tokens (and their forms) are kept.
+   * Remembers an access token with its {@link derivedForms}; only the most recent `maxTokens`
+   * tokens (and their forms) are kept.
    */
   addToken(token: string): void {
     if (token.length < MIN_SECRET || this.#tokens.some((t) => t.token === token)) return;
     this.#tokens.push({ token, forms: derivedForms(token) });
-    if (this.#tokens.length > MAX_TOKENS) this.#tokens.shift();
-    this.#sorted = undefined;
+    if (this.#tokens.length > this.#maxTokens) this.#tokens.shift();
+    this.#changed();
   }
 
   /**
@@ -111,9 +133,8 @@ export class SecretRegistry {
     for (const form of forms) {
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }
-    for (const form of forms) {
-      if (form.length >= 10) out = scrubFragments(out, form);
-    }
+    const fragmentForms = (this.#fragmentForms ??= [...this.#fixed, ...this.#tokens.slice(-FRAGMENT_TOKENS).flatMap((t) => t.forms)].filter((f) => f.length >= 10));
+    for (const form of fragmentForms) out = scrubFragments(out, form);
     return out;
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { REDACTED, SecretRegistry, basicCredentials, derivedForms } from '../../src/lib/secrets.js';
 
@@ -49,4 +50,19 @@ test('addToken: a token and its forms are forgotten together once 16 newer token
   assert.equal(r.scrub(encoded), REDACTED);
   for (let i = 1; i <= 16; i++) r.addToken(`token-${i}-${'x'.repeat(10)}`);
   assert.equal(r.scrub(`${first} ${encoded}`).includes(REDACTED), false);
+});
+
+test('addToken: every remembered token is scrubbed whole and in its forms, beyond the recent ones scrubbed of fragments', () => {
+  // Distinct enough that no token shares a fragment with another.
+  const tokens = Array.from({ length: 600 }, (_, i) => `eyJ.${createHash('sha256').update(String(i)).digest('base64url')}`);
+  const r = new SecretRegistry({ maxTokens: 1000 });
+  for (const t of tokens) r.addToken(t);
+  for (const t of [tokens[0]!, tokens[299]!, tokens[599]!]) {
+    assert.equal(r.scrub(`bad token ${t}`), `bad token ${REDACTED}`, t);
+    assert.equal(r.scrub(`echo ${Buffer.from(t).toString('base64')}`), `echo ${REDACTED}`);
+  }
+  const small = new SecretRegistry();
+  for (const t of tokens.slice(0, 40)) small.addToken(t);
+  assert.ok(small.scrub(`bad token ${tokens[0]}`).includes(tokens[0]!.slice(-30)), 'the default keeps 16 tokens');
+  assert.equal(small.scrub(`bad token ${tokens[39]}`), `bad token ${REDACTED}`);
 });
