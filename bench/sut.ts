@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import type { SimulatorStatsSnapshot } from '../sim/src/stats.js';
 import { type Child, firstJsonLine, freePort, REPO_ROOT, spawnNode, waitForOk } from './procs.js';
 
 /** Size of a generated estate. */
@@ -41,31 +42,8 @@ export interface Sim extends SimInfo {
   readonly child: Child;
 }
 
-/** The counters of `GET /_sim/stats` (see `sim/src/stats.ts`). */
-export interface SimStats {
-  /** Token requests by requested orgId (`''` when none). */
-  readonly tokenRequests: Readonly<Record<string, number>>;
-  /** API-token exchanges. */
-  readonly apiTokenRequests: number;
-  /** `GET /vmc/api/orgs` requests. */
-  readonly orgListRequests: number;
-  /** `GET /vmc/api/orgs/{org}/sddcs` requests by org. */
-  readonly sddcListRequests: Readonly<Record<string, number>>;
-  /** `GET /vmc/api/orgs/{org}` requests by org. */
-  readonly orgGetRequests: Readonly<Record<string, number>>;
-  /** `POST …/tbrs/reservation` requests by org. */
-  readonly maintenanceRequests: Readonly<Record<string, number>>;
-  /** `GET …/tasks` requests by org. */
-  readonly taskRequests: Readonly<Record<string, number>>;
-  /** `GET …/subscriptions` requests by org. */
-  readonly subscriptionRequests: Readonly<Record<string, number>>;
-  /** `GET …/edrs-policy` requests by `org/sddc`. */
-  readonly edrsRequests: Readonly<Record<string, number>>;
-  /** `GET …/account-link/sddc-connections` requests by org. */
-  readonly awsLinkRequests: Readonly<Record<string, number>>;
-  /** API-token details requests. */
-  readonly apiTokenDetailsRequests: number;
-}
+/** The counters of `GET /_sim/stats`. */
+export type SimStats = SimulatorStatsSnapshot;
 
 /** Options of {@link startSim}. */
 export interface SimOptions {
