@@ -34,10 +34,12 @@ import {
   waitFor,
   type Proc,
 } from './lib/processes.js';
+import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
+import { runbookUrl } from '../../src/lib/docs-links.js';
 import { freePort } from '../helpers/child-process.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
-import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
+import { findOnPath, readRepoFile, readRepoYaml, repoPath } from './lib/tools.js';
 
 const EXPORTER = repoPath('dist/main.js');
 const SIMULATOR = repoPath('sim/dist/cli.js');
@@ -430,6 +432,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
       { alertname: 'VMCSDDCFailed', severity: 'critical', org_id: org, org_name: orgName, sddc_id: sddc, sddc_name: name, state: 'FAILED', job: 'vmc' },
     );
     assert.equal(annotations.description, `SDDC ${name} (${sddc}) in org ${orgName} reports sddc_state FAILED.`);
-    assert.equal(annotations.runbook_url, 'https://github.com/vmc-exporter/vmc-exporter#runbook-vmcsddcfailed');
+    assert.equal(annotations.runbook_url, runbookUrl('VMCSDDCFailed'));
+    assert.equal(annotations.runbook, firstSteps(readRepoFile(RUNBOOK)).get('VMCSDDCFailed'));
   });
 });

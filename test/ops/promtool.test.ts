@@ -9,9 +9,10 @@ import {
   loadAlertRules,
   loadPrometheusConfig,
   ruleFilePaths,
-  runbookUrlFor,
 } from './lib/rules.js';
-import { assertRunOk, readRepoYaml, repoPath, requireTools, run } from './lib/tools.js';
+import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
+import { runbookUrl } from '../../src/lib/docs-links.js';
+import { assertRunOk, readRepoFile, readRepoYaml, repoPath, requireTools, run } from './lib/tools.js';
 
 const RULES_DIR = 'prometheus/rules';
 const ALERTMANAGER_CONFIG = 'alertmanager/alertmanager.yml';
@@ -151,7 +152,8 @@ describe('alert rules', () => {
     for (const name of names) assert.match(name, /^VMC[A-Z][A-Za-z0-9]+$/);
   });
 
-  test('every alert has a severity, summary, templated description and its runbook URL', () => {
+  test('every alert has a severity, summary, templated description, its runbook URL and first steps', () => {
+    const steps = firstSteps(readRepoFile(RUNBOOK));
     for (const rule of loadAlertRules()) {
       const where = `${rule.alert} (${rule.file})`;
       assert.match(rule.labels?.severity ?? '', /^(critical|warning|info)$/, `${where}: severity`);
@@ -160,7 +162,8 @@ describe('alert rules', () => {
       assert.ok(!a.summary?.includes('\n'), `${where}: summary is one line`);
       assert.ok(a.description?.trim(), `${where}: description`);
       assert.match(a.description ?? '', /\{\{[^}]*\$(labels|value)/, `${where}: description templates $labels or $value`);
-      assert.equal(a.runbook_url, runbookUrlFor(rule.alert), `${where}: runbook_url`);
+      assert.equal(a.runbook_url, runbookUrl(rule.alert), `${where}: runbook_url`);
+      assert.equal(a.runbook, steps.get(rule.alert), `${where}: runbook (the first steps of its section)`);
     }
   });
 
