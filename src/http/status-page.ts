@@ -9,9 +9,7 @@
 import type { RequestHandler } from 'express';
 import type { CollectionView } from '../collect/engine.js';
 import type { Clock } from '../lib/clock.js';
-
-/** Where the page links for the docs: the repository's `docs/`, one place to change. */
-export const DOCS_BASE_URL = 'https://github.com/vmc-exporter/vmc-exporter/blob/main/';
+import { DOCS_BASE_URL } from '../lib/docs-links.js';
 
 /** What the page reads. */
 export interface StatusPageSources {

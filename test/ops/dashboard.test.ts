@@ -8,19 +8,29 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
+import { COLLECTORS } from '../../src/collect/collectors/index.js';
+import { parseCommandLine } from '../../src/config/parse-config.js';
+import { startExporter, type Exporter } from '../../src/run.js';
+import { startSimulator, type Simulator } from '../../sim/src/server.js';
+import { parseExposition, type Sample } from '../helpers/exporter-harness.js';
+import { captureLogger } from '../helpers/log-sink.js';
 import {
+  ALL,
   allPanels,
   allTargets,
   dashboardFiles,
   KNOWN_VARIABLES,
   loadDashboard,
   substitute,
+  type Substitutions,
+  variablePromql,
   variableQuery,
   variablesIn,
   type Dashboard,
 } from './lib/dashboard.js';
+import { metricSelectors } from './lib/promql.js';
 import { assertRunOk, readRepoYaml, requireTools, run } from './lib/tools.js';
 
 const DATASOURCE_REF = { type: 'prometheus', uid: '${datasource}' };
@@ -35,14 +45,6 @@ function findKey(node: unknown, key: string, path = '$'): Array<{ path: string; 
   ]);
 }
 
-/** The PromQL a query variable runs: the selector of label_values(), the query of query_result(). */
-function variablePromql(query: string): string {
-  const lv = /^label_values\((.+),\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/s.exec(query);
-  if (lv) return lv[1]!;
-  const qr = /^query_result\((.+)\)$/s.exec(query);
-  if (qr) return qr[1]!;
-  throw new Error(`unsupported variable query: ${query}`);
-}
 
 for (const file of dashboardFiles()) {
   describe(file, () => {
@@ -75,17 +77,27 @@ for (const file of dashboardFiles()) {
       assert.deepEqual(uids, []);
     });
 
-    test('has the org (multi, all) and sddc variables, querying through ${datasource}', () => {
+    test('has the job, instance, org and sddc variables (multi, all), in that order, querying through ${datasource}', () => {
       const byName = new Map(d.templating.list.map((v) => [v.name, v]));
+      assert.deepEqual(
+        d.templating.list.filter((v) => v.type === 'query').map((v) => v.name),
+        ['job', 'instance', 'org', 'sddc'],
+        'each variable after the ones it uses',
+      );
+      const job = byName.get('job');
+      assert.ok(job, 'job variable');
+      assert.deepEqual(variablePromql(variableQuery(job)), { kind: 'label_values', promql: '{__name__=~"vmc_up|vmc_exporter_build_info"}', label: 'job' }, 'jobs of every exporter target: /metrics (build info) and probes (vmc_up)');
+      const instance = byName.get('instance');
+      assert.ok(instance, 'instance variable');
+      assert.deepEqual(variablePromql(variableQuery(instance)), { kind: 'label_values', promql: '{__name__=~"vmc_up|vmc_exporter_build_info", job=~"$job"}', label: 'instance' }, 'targets of the selected jobs');
       const org = byName.get('org');
       assert.ok(org, 'org variable');
       assert.match(variableQuery(org), /^query_result\(.*vmc_org_info.* or on \(org_id\) .*vmc_up.*\)$/, 'org names, the id where there is none');
       assert.match(org.regex ?? '', /\(\?<value>.*\(\?<text>/, 'org: the id is the value, the name the text');
-      assert.ok(org.multi && org.includeAll, 'org: multi-value with All');
       const sddc = byName.get('sddc');
       assert.ok(sddc, 'sddc variable');
-      assert.match(variableQuery(sddc), /vmc_sddc_info\{org_id=~"\$org"\}/);
-      assert.ok(sddc.multi && sddc.includeAll, 'sddc: multi-value with All');
+      assert.match(variableQuery(sddc), /vmc_sddc_info\{[^}]*org_id=~"\$org"[^}]*\}/);
+      for (const v of [job, instance, org, sddc]) assert.ok(v.multi && v.includeAll, `${v.name}: multi-value with All`);
       for (const v of d.templating.list.filter((x) => x.type === 'query')) {
         assert.deepEqual(v.datasource, DATASOURCE_REF, `variable ${v.name}`);
         assert.equal(v.allValue, '.*', `variable ${v.name}: All selects everything`);
@@ -129,6 +141,22 @@ for (const file of dashboardFiles()) {
       }
     });
 
+    test('every metric selector of every query and variable selects $job and $instance', () => {
+      const queries = [
+        ...panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `"${p.title}" ${t.refId}`, expr: t.expr ?? '' }))),
+        ...d.templating.list
+          .filter((v) => v.type === 'query' && v.name !== 'job' && v.name !== 'instance')
+          .map((v) => ({ where: `variable ${v.name}`, expr: variablePromql(variableQuery(v)).promql })),
+      ];
+      const unfiltered: string[] = [];
+      for (const q of queries) {
+        for (const selector of metricSelectors(q.expr)) {
+          if (!selector.includes('job=~"$job"') || !selector.includes('instance=~"$instance"')) unfiltered.push(`${q.where}: ${selector}`);
+        }
+      }
+      assert.deepEqual(unfiltered, []);
+    });
+
     test('queries use only known variables and $__rate_interval (or $__range) as rate windows', () => {
       for (const p of panels) {
         for (const t of p.targets ?? []) {
@@ -151,10 +179,10 @@ describe('vmc-overview content', () => {
     assert.ok(panels.some(pred), `a panel for ${what}`);
 
   test('covers SDDC state, hosts, clusters, expiry and exporter health', () => {
-    has('SDDCs by state', (p) => /sum by \(state\) \(vmc_sddcs/.test(exprs(p)));
+    has('SDDCs by state', (p) => /sum by \(state\) \(max by \(org_id, state\) \(vmc_sddcs/.test(exprs(p)));
     has('the SDDC state timeline', (p) => p.type === 'state-timeline' && exprs(p).includes('vmc_sddc_state'));
-    has('hosts per SDDC', (p) => /sum by \(org_id, sddc_id\) \(vmc_sddc_hosts/.test(exprs(p)));
-    has('hosts by state', (p) => /sum by \(state\) \(vmc_sddc_hosts/.test(exprs(p)));
+    has('hosts per SDDC', (p) => /sum by \(org_id, sddc_id\) \(max by \(org_id, sddc_id, state\) \(vmc_sddc_hosts/.test(exprs(p)));
+    has('hosts by state', (p) => /sum by \(state\) \(max by \(org_id, sddc_id, state\) \(vmc_sddc_hosts/.test(exprs(p)));
     has('the clusters table', (p) => p.type === 'table' && exprs(p).includes('vmc_cluster_hosts') && exprs(p).includes('vmc_cluster_state'));
     has('days to expiry', (p) => p.type === 'table' && exprs(p).includes('vmc_sddc_expiration_timestamp_seconds'));
     has('vmc_up', (p) => exprs(p).includes('vmc_up{'));
@@ -162,7 +190,7 @@ describe('vmc-overview content', () => {
     has('data age', (p) => exprs(p).includes('time() - vmc_last_success_timestamp_seconds'));
     has('token refresh success', (p) => /result="success"/.test(exprs(p)) && exprs(p).includes('vmc_token_refreshes_total'));
     has('token latency', (p) => /histogram_quantile\(0\.95, .*vmc_token_refresh_duration_seconds_bucket/.test(exprs(p)));
-    has('API requests by code', (p) => exprs(p).includes('rate(vmc_api_requests_total[$__rate_interval])') && exprs(p).includes('code'));
+    has('API requests by code', (p) => /rate\(vmc_api_requests_total\{[^}]*\}\[\$__rate_interval\]\)/.test(exprs(p)) && exprs(p).includes('code'));
     has('API latency', (p) => /histogram_quantile\(0\.95, .*vmc_api_request_duration_seconds_bucket/.test(exprs(p)));
   });
 
@@ -200,7 +228,7 @@ describe('vmc-overview content', () => {
       ...allTargets().map((x) => ({ where: x.where, expr: x.expr })),
       ...d.templating.list
         .filter((v) => v.type === 'query')
-        .map((v) => ({ where: `variable ${v.name}`, expr: variablePromql(variableQuery(v)) })),
+        .map((v) => ({ where: `variable ${v.name}`, expr: variablePromql(variableQuery(v)).promql })),
     ];
     // Recording rules are the one place promtool parses PromQL offline.
     const rules = {
@@ -243,5 +271,100 @@ describe('Grafana provisioning', () => {
     assert.equal(cfg.providers.length, 1);
     assert.equal(cfg.providers[0]!.type, 'file');
     assert.match(cfg.providers[0]!.options.path, /^\/[\w/.-]+$/);
+  });
+});
+
+/**
+ * Two exporters collecting the same orgs into one Prometheus: exporter a with all it serves,
+ * exporter b with the same orgs' series (what its collectors and scrape tail render; its token
+ * and API request counters are its own, so b has none here). Every dashboard query must give
+ * the same rows and values with both as with a alone: nothing counted twice, no row twice, no
+ * many-to-many error. The series are a real scrape of the exporter against the simulator's
+ * demo estate; promtool evaluates the queries (`promql_expr_test`).
+ */
+describe('an org exported by two exporters counts once', () => {
+  const A = 'exporter-a:10040';
+  const B = 'exporter-b:10040';
+  /** 15 s samples, evaluated after 20 minutes: rate windows of 2 minutes hold several. */
+  const STEPS = 120;
+  const at: Substitutions = { ...ALL, rateInterval: '2m', range: '10m' };
+  let sim: Simulator | undefined;
+  let exporter: Exporter | undefined;
+
+  before(async () => {
+    const log = captureLogger('warn');
+    sim = await startSimulator();
+    const parsed = await parseCommandLine(
+      ['--web.listen-address=127.0.0.1:0', `--csp.url=${sim.url}`, `--vmc.url=${sim.url}`, `--vmc.org=${sim.orgIds.join(',')}`],
+      { VMC_CLIENT_ID: sim.credentials.clientId, VMC_CLIENT_SECRET: sim.credentials.clientSecret },
+      { version: '0.0.0-test', collectors: COLLECTORS },
+    );
+    assert.equal(parsed.action, 'run');
+    if (parsed.action !== 'run') return;
+    exporter = await startExporter(parsed.config, { logger: log.logger, secrets: log.secrets, version: '0.0.0-test', processMetrics: false });
+  });
+  after(async () => {
+    await exporter?.close();
+    await sim?.close();
+  });
+
+  test('every dashboard query gives the same answer with both exporters as with one (promtool)', async (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    const d = loadDashboard('grafana/dashboards/vmc-overview.json');
+    const queries = [
+      ...allTargets().map((x) => ({ where: x.where, expr: x.expr })),
+      ...d.templating.list
+        .filter((v) => v.type === 'query' && v.name !== 'job' && v.name !== 'instance')
+        .map((v) => ({ where: `variable ${v.name}`, expr: variablePromql(variableQuery(v)).promql })),
+    ];
+    // Every family the queries read (the API token's only exists with an API token); a
+    // collector that failed on the first scrape is retried on the next.
+    const wanted = new Set(queries.flatMap((q) => metricSelectors(q.expr).map((sel) => /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(sel)![0])));
+    wanted.delete('vmc_api_token_expiry_timestamp_seconds');
+    let samples: Sample[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      samples = parseExposition(await (await fetch(`${exporter!.url}/metrics`)).text()).filter((s) => Number.isFinite(s.value));
+      if ([...wanted].every((name) => samples.some((s) => s.name === name))) break;
+    }
+    assert.deepEqual([...wanted].filter((name) => !samples.some((s) => s.name === name)), [], 'the scrape holds every family the dashboard reads');
+    const counter = (name: string) => /_(total|bucket|count|sum)$/.test(name);
+    const orgData = (s: Sample) => (s.labels['org_id'] ?? '') !== '' && !/^vmc_(token|api)_/.test(s.name);
+    const series = (s: Sample, instance: string) => ({
+      series: `${s.name}{${Object.entries({ ...s.labels, job: 'vmc', instance })
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ')}}`,
+      values: counter(s.name) ? `${s.value}+1x${STEPS}` : `${s.value}x${STEPS}`,
+    });
+    const evalTime = '20m';
+    const checks = queries.flatMap((q) => {
+      const both = substitute(q.expr, at);
+      const one = substitute(q.expr, { ...at, instance: A });
+      return [
+        // Same number of rows (and both non-empty: count() of nothing is nothing).
+        { expr: `count(${both}) - count(${one})`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
+        // Every row the same, value included.
+        { expr: `count(${one}) - count((${both}) == (${one}))`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
+      ];
+    });
+    const file = {
+      rule_files: [],
+      evaluation_interval: '15s',
+      tests: [
+        {
+          interval: '15s',
+          input_series: [...samples.map((s) => series(s, A)), ...samples.filter(orgData).map((s) => series(s, B))],
+          promql_expr_test: checks,
+        },
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'vmc-dashboard-twice-'));
+    try {
+      const path = join(dir, 'twice.test.yml');
+      writeFileSync(path, stringify(file, { lineWidth: 0 }));
+      assertRunOk(run(tools.promtool!, ['test', 'rules', path], { timeoutMs: 120_000 }), `promtool on ${queries.length} dashboard queries over two exporters`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

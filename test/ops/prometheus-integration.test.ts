@@ -22,6 +22,7 @@ import {
   loadDashboard,
   queryResultText,
   substitute,
+  variablePromql,
   variableQuery,
 } from './lib/dashboard.js';
 import {
@@ -33,10 +34,12 @@ import {
   waitFor,
   type Proc,
 } from './lib/processes.js';
+import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
+import { runbookUrl } from '../../src/lib/docs-links.js';
 import { freePort } from '../helpers/child-process.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
-import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
+import { findOnPath, readRepoFile, readRepoYaml, repoPath } from './lib/tools.js';
 
 const EXPORTER = repoPath('dist/main.js');
 const SIMULATOR = repoPath('sim/dist/cli.js');
@@ -82,6 +85,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
   let dir = '';
   let sim: SimInfo;
   let exporterUrl = '';
+  let exporterTargets: string[] = [];
   let promUrl = '';
   let amUrl = '';
 
@@ -133,9 +137,9 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     });
     assert.equal(fault.status, 201, fault.text);
 
-    // Two exporters with disjoint orgs (two exporters on one org are an HA pair, whose
-    // duplicate series the queries do not merge): an OAuth app naming every org but the home
-    // org (the 1-node SDDC lives in one of them), and an API token, which sees the home org.
+    // Two exporters that share an org, as when an org is exported twice into one Prometheus:
+    // an OAuth app naming every org, and an API token, which sees the home org. The queries
+    // must neither fail on the doubled series nor count them twice.
     const exporterPort = await freePort();
     exporterUrl = `http://127.0.0.1:${exporterPort}`;
     procs.push(
@@ -147,7 +151,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
           `--web.listen-address=127.0.0.1:${exporterPort}`,
           `--csp.url=${sim.url}`,
           `--vmc.url=${sim.url}`,
-          `--vmc.org=${sim.orgs.slice(1).join(',')}`,
+          `--vmc.org=${sim.orgs.join(',')}`,
           '--cache.ttl=1s',
           '--log.level=warn',
         ],
@@ -155,7 +159,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
       ),
     );
     // The second exporter: the simulator's API token, its home org discovered, so the
-    // API-token series exist too; every query and selector has data from one of the two.
+    // API-token series exist too.
     const tokenExporterPort = await freePort();
     procs.push(
       startProcess(
@@ -165,7 +169,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
         childEnv({ VMC_API_TOKEN: sim.apiToken }),
       ),
     );
-    const exporterTargets = [`127.0.0.1:${exporterPort}`, `127.0.0.1:${tokenExporterPort}`];
+    exporterTargets = [`127.0.0.1:${exporterPort}`, `127.0.0.1:${tokenExporterPort}`];
     for (const target of exporterTargets) {
       await waitFor(`the exporter on ${target} to be ready`, async () => ((await http(`http://${target}/-/ready`)).status === 200 ? true : undefined), {
         timeoutMs: 15_000,
@@ -292,20 +296,37 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     );
   });
 
-  test('the dashboard variables list the orgs, and the SDDCs by name', async () => {
+  test('both exporters export the home org', async () => {
+    const home = sim.orgs[0]!;
+    await waitFor(`vmc_up for ${home} from both exporters`, async () => ((await query(`vmc_up{org_id="${home}"} == 1`)).length === 2 ? true : undefined), {
+      timeoutMs: 20_000,
+      context: logs,
+    });
+  });
+
+  test('the dashboard variables list the job, both exporters, every org once, and the SDDCs by name', async () => {
     const d = loadDashboard('grafana/dashboards/vmc-overview.json');
     const vars = new Map(d.templating.list.map((v) => [v.name, v]));
+    const values = async (name: string): Promise<string[]> => {
+      const q = variablePromql(variableQuery(vars.get(name)!));
+      assert.equal(q.kind, 'label_values', name);
+      if (q.kind !== 'label_values') return [];
+      return [...new Set((await query(substitute(q.promql, ALL))).map((s) => s.metric[q.label]!))].sort();
+    };
+    assert.deepEqual(await values('job'), ['vmc']);
+    assert.deepEqual(await values('instance'), [...exporterTargets].sort());
     const org = vars.get('org')!;
-    const orgRows = await query(substitute(/^query_result\((.+)\)$/s.exec(variableQuery(org))![1]!, ALL));
+    const orgRows = await query(substitute(variablePromql(variableQuery(org)).promql, ALL));
     const orgRe = grafanaRegex(org.regex!);
     const orgs = orgRows.map((row) => orgRe.exec(queryResultText(row.metric, row.value))?.groups);
     assert.deepEqual(orgs.map((g) => g?.value).sort(), [...sim.orgs].sort());
     assert.deepEqual(orgs.map((g) => g?.text).sort(), ['ACME Development', 'ACME Lab', 'ACME Production'], 'orgs by name');
 
     const sddc = vars.get('sddc')!;
-    const expr = substitute(/^query_result\((.+)\)$/s.exec(variableQuery(sddc))![1]!, ALL);
+    const expr = substitute(variablePromql(variableQuery(sddc)).promql, ALL);
     const rows = await query(expr);
     assert.ok(rows.length >= 5, 'SDDC info rows');
+    assert.equal(new Set(rows.map((r) => r.metric.sddc_id)).size, rows.length, 'each SDDC once, also those of the org both exporters export');
     const re = grafanaRegex(sddc.regex!);
     for (const row of rows) {
       const m = re.exec(queryResultText(row.metric, row.value));
@@ -411,6 +432,7 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
       { alertname: 'VMCSDDCFailed', severity: 'critical', org_id: org, org_name: orgName, sddc_id: sddc, sddc_name: name, state: 'FAILED', job: 'vmc' },
     );
     assert.equal(annotations.description, `SDDC ${name} (${sddc}) in org ${orgName} reports sddc_state FAILED.`);
-    assert.equal(annotations.runbook_url, 'https://github.com/vmc-exporter/vmc-exporter#runbook-vmcsddcfailed');
+    assert.equal(annotations.runbook_url, runbookUrl('VMCSDDCFailed'));
+    assert.equal(annotations.runbook, firstSteps(readRepoFile(RUNBOOK)).get('VMCSDDCFailed'));
   });
 });

@@ -88,9 +88,25 @@ export function allTargets(): Array<{ where: string; panel: Panel; expr: string;
 /** The text of a variable's query (a string, or the object newer Grafana writes). */
 export const variableQuery = (v: Variable): string => (typeof v.query === 'string' ? v.query : (v.query?.query ?? ''));
 
+/**
+ * What a query variable asks Prometheus: `label_values(<selector>, <label>)` lists the values
+ * of `label` in the series of `selector`; `query_result(<expr>)` runs `expr`.
+ */
+export function variablePromql(query: string): { kind: 'label_values'; promql: string; label: string } | { kind: 'query_result'; promql: string } {
+  const lv = /^label_values\((.+),\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/s.exec(query);
+  if (lv) return { kind: 'label_values', promql: lv[1]!, label: lv[2]! };
+  const qr = /^query_result\((.+)\)$/s.exec(query);
+  if (qr) return { kind: 'query_result', promql: qr[1]! };
+  throw new Error(`unsupported variable query: ${query}`);
+}
+
 /** Values for the template and built-in variables when a query is run outside Grafana. */
 export interface Substitutions {
-  /** `$org` (a regex; `.*` is what "All" sends). */
+  /** `$job` (a regex; `.*` is what "All" sends). */
+  job: string;
+  /** `$instance` (a regex). */
+  instance: string;
+  /** `$org` (a regex). */
   org: string;
   /** `$sddc` (a regex). */
   sddc: string;
@@ -103,10 +119,10 @@ export interface Substitutions {
 }
 
 /** What "All" selects, with windows that suit a short test run. */
-export const ALL: Substitutions = { org: '.*', sddc: '.*', rateInterval: '1m', interval: '15s', range: '1h' };
+export const ALL: Substitutions = { job: '.*', instance: '.*', org: '.*', sddc: '.*', rateInterval: '1m', interval: '15s', range: '1h' };
 
 /** Every variable name the dashboards may use, built-ins included. */
-export const KNOWN_VARIABLES = new Set(['datasource', 'org', 'sddc', '__rate_interval', '__interval', '__range']);
+export const KNOWN_VARIABLES = new Set(['datasource', 'job', 'instance', 'org', 'sddc', '__rate_interval', '__interval', '__range']);
 
 /** Names of the variables a query uses (`$name` or `${name}` / `${name:fmt}`). */
 export function variablesIn(expr: string): string[] {
@@ -116,6 +132,8 @@ export function variablesIn(expr: string): string[] {
 /** Replaces Grafana variables with concrete values, giving plain PromQL. */
 export function substitute(expr: string, s: Substitutions = ALL): string {
   const values: Record<string, string> = {
+    job: s.job,
+    instance: s.instance,
     org: s.org,
     sddc: s.sddc,
     __rate_interval: s.rateInterval,

@@ -1,5 +1,5 @@
 /**
- * Reading the alert rules and the runbook fragment for the operator-kit tests.
+ * Reading the alert rules and the Prometheus configuration for the operator-kit tests.
  */
 import { readRepoYaml } from './tools.js';
 
@@ -46,6 +46,3 @@ export function loadAlertRules(): Array<AlertRule & { file: string }> {
   return out;
 }
 
-/** The runbook URL an alert's `runbook_url` must carry. */
-export const runbookUrlFor = (alert: string): string =>
-  `https://github.com/vmc-exporter/vmc-exporter#runbook-${alert.toLowerCase()}`;
