@@ -28,20 +28,8 @@ import { forceGc, inspectorUrl } from './inspector.js';
 import { probePhase, type ProbePhaseOptions } from './probe-phase.js';
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
-import {
-  atExit,
-  collectStdout,
-  firstJsonLine,
-  installCleanup,
-  readCpuSeconds,
-  readPeakRssBytes,
-  readRssBytes,
-  REPO_ROOT,
-  sleep,
-  spawnBenchModule,
-  stopAll,
-  unexpectedExits,
-} from './procs.js';
+import { firstJsonLine, readCpuSeconds, readPeakRssBytes, readRssBytes, ROOT, sleep } from '../test/helpers/processes.js';
+import { atExit, installCleanup, runBenchModule, spawnBenchModule, stopAll, unexpectedExits } from './procs.js';
 import { COLLECTORS } from '../src/collect/collectors/index.js';
 import {
   type BenchResult,
@@ -255,7 +243,7 @@ function parseOptions(argv: string[]): Options | undefined {
     skipCollectors: values['skip-collectors'] === true,
     cpuProf: values['cpu-prof'] === true,
     quick,
-    outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
+    outDir: values.out ?? join(ROOT, 'bench', 'results'),
   };
 }
 
@@ -275,17 +263,13 @@ function log(message: string): void {
 }
 
 /** Runs the load generator in its own process. */
-async function load(spec: LoadSpec): Promise<LoadResult> {
-  const child = spawnBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
-  const out = await collectStdout(child);
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return runBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
 }
 
 /** Runs the parse floor in its own process. */
-async function floor(spec: FloorSpec): Promise<FloorResult> {
-  const child = spawnBenchModule('parse floor', 'parse-floor.ts', [JSON.stringify(spec)]);
-  const out = await collectStdout(child);
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as FloorResult;
+function floor(spec: FloorSpec): Promise<FloorResult> {
+  return runBenchModule('parse floor', 'parse-floor.ts', [JSON.stringify(spec)]);
 }
 
 function totalSddcs(e: EstateSize): number {
@@ -349,8 +333,8 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const exporter = await startExporter({ sim, cacheTtl: '1h', nodeFlags: ['--inspect=127.0.0.1:0', ...profFlags(opts, 'cached')] });
   result.exporterArgv = exporter.argv;
   const pid = exporter.child.pid;
-  const wsUrl = inspectorUrl(exporter.child.stderrTail());
-  if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderrTail()}`);
+  const wsUrl = inspectorUrl(exporter.child.stderr());
+  if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderr()}`);
   const settledReading = async (): Promise<{ rssBytes: number; heapUsedBytes: number }> => {
     await forceGc(wsUrl);
     await sleep(250);
@@ -681,7 +665,7 @@ async function main(): Promise<number> {
     return 0;
   }
   for (const f of ['dist/main.js', 'sim/dist/cli.js']) {
-    if (!existsSync(join(REPO_ROOT, f))) {
+    if (!existsSync(join(ROOT, f))) {
       process.stderr.write(`bench: ${f} is missing: run \`npm run build\` first (npm run bench does)\n`);
       return 2;
     }

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { request } from 'undici';
-import { type Child, firstJsonLine, freePort, REPO_ROOT, spawnNode, waitForOk } from './procs.js';
+import { type Child, firstJsonLine, freePort, ROOT, waitForOk } from '../test/helpers/processes.js';
+import { spawnNode } from './procs.js';
 
 /** Size of a generated estate. */
 export interface EstateSize {
@@ -80,7 +81,7 @@ export interface SimOptions {
 export async function startSim(opts: SimOptions): Promise<Sim> {
   const e = opts.estate;
   const args = [
-    join(REPO_ROOT, 'sim/dist/cli.js'),
+    join(ROOT, 'sim/dist/cli.js'),
     '--listen',
     '127.0.0.1:0',
     '--estate',
@@ -171,7 +172,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     ...(opts.extraArgs ?? []),
     '--log.level=warn',
   ];
-  const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'dist/main.js'), ...argv], {
+  const child = spawnNode('exporter', [...(opts.nodeFlags ?? []), join(ROOT, 'dist/main.js'), ...argv], {
     VMC_CLIENT_ID: apiToken ? undefined : opts.sim.clientId,
     VMC_CLIENT_SECRET: apiToken ? undefined : opts.sim.clientSecret,
     VMC_API_TOKEN: apiToken ? opts.sim.apiToken : undefined,
@@ -183,7 +184,6 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     https_proxy: undefined,
     NO_PROXY: '127.0.0.1,localhost',
   });
-  child.proc.stdout?.resume();
   const origin = `http://127.0.0.1:${port}`;
   await waitForOk(`${origin}/-/ready`, child, 30_000);
   const orgsShown = opts.orgs === undefined ? '<all orgs>' : opts.orgs.length === 1 ? opts.orgs[0] : `<${opts.orgs.length} orgs>`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { requireTools } from '../ops/lib/tools.js';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child, type ChildExporter, type SimAnnouncement } from '../helpers/child-process.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type ChildExporter, type ChildSimulator, type SimAnnouncement } from '../helpers/processes.js';
 import { parseSamples } from '../helpers/exporter-harness.js';
 
 type Json = Record<string, unknown>;
@@ -47,7 +47,7 @@ function expected(org: string, sddcs: Json[]): Map<string, number> {
 }
 
 describe('built exporter (dist/main.js) against the simulator (sim/dist/cli.js)', () => {
-  let sim: Child & { readonly sim: SimAnnouncement };
+  let sim: ChildSimulator;
   let exporter: ChildExporter;
   let url: string;
 

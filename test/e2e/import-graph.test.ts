@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { cleanEnv, EXPORTER_BIN, requireBuild, ROOT, runNode, spawnExporter, spawnSimulator, type Child, type SimAnnouncement } from '../helpers/child-process.js';
+import { cleanEnv, EXPORTER_BIN, requireBuild, ROOT, runNode, spawnExporter, spawnSimulator, type ChildSimulator } from '../helpers/processes.js';
 import { parseSamples } from '../helpers/exporter-harness.js';
 
 const ROOT_URL = pathToFileURL(ROOT).href;
@@ -46,7 +46,7 @@ const simModules = (urls: readonly string[]): string[] => repoFiles(urls).filter
 
 describe('the built exporter loads no simulator module outside --demo', () => {
   let dir = '';
-  let sim: (Child & { readonly sim: SimAnnouncement }) | undefined;
+  let sim: ChildSimulator | undefined;
 
   before(async () => {
     requireBuild();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { after, test } from 'node:test';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child } from '../helpers/child-process.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child } from '../helpers/processes.js';
 import { parseSamples } from '../helpers/exporter-harness.js';
 
 let sim: Child | undefined;

@@ -12,6 +12,7 @@ import { parseCommandLine } from '../../src/config/parse-config.js';
 import { startExporter, type Exporter } from '../../src/run.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/src/server.js';
 import { captureLogger } from './log-sink.js';
+import { waitFor } from './processes.js';
 
 /** One parsed sample of the text exposition format. */
 export interface Sample {
@@ -184,18 +185,6 @@ export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-/** Waits `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** True when a text contains something that looks like a JS stack frame. */
 export function hasStackTrace(text: string): boolean {
   return /\bat (?:async )?(?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/)[^\s)]*:\d+:\d+/.test(text) || /\\n\s+at /.test(text);
@@ -264,11 +253,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     secretFile,
     scrape: (t) => scrapeUrl(url, t),
     problems: () => lines.filter((l) => l['level'] === 'warn' || l['level'] === 'error' || l['level'] === 'fatal'),
-    async waitForLog(predicate, timeoutMs = 10_000) {
-      let found: Record<string, unknown> | undefined;
-      await waitFor(() => (found = lines.find(predicate)) !== undefined, timeoutMs, 'a log line');
-      return found as Record<string, unknown>;
-    },
+    waitForLog: (predicate, timeoutMs = 10_000) => waitFor('a log line', () => lines.find(predicate), { timeoutMs, intervalMs: 20 }),
     async close() {
       if (closed) return;
       closed = true;

@@ -10,9 +10,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { freePort } from '../helpers/child-process.js';
+import { childEnv, freePort, http, startProcess, stopProcess, waitFor, type Child } from '../helpers/processes.js';
 import { loadPrometheusConfig, ruleFilePaths } from './lib/rules.js';
-import { childEnv, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
 import { readRepoFile, readRepoYaml, repoPath, run } from './lib/tools.js';
 
 /** One Dockerfile instruction: keyword, argument text, and the stage it belongs to. */
@@ -135,7 +134,7 @@ describe('the runtime stage, reproduced in a temp dir', () => {
   const built = existsSync(repoPath('dist/main.js')) && existsSync(repoPath('sim/dist/demo.js'));
   const skip = !built && process.env.CI !== 'true' ? 'dist/main.js or sim/dist/demo.js missing (npm run build)' : false;
   let dir = '';
-  let exporter: Proc | undefined;
+  let exporter: Child | undefined;
 
   after(async () => {
     if (exporter) await stopProcess(exporter);
@@ -167,7 +166,7 @@ describe('the runtime stage, reproduced in a temp dir', () => {
     const port = await freePort();
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
-    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production', TMPDIR: tmp }));
+    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production', TMPDIR: tmp }), { cwd: dir });
     const probe = execForm(/CMD (\[.*\])$/.exec(runtime.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)!.args)![1]!);
     await waitFor(
       'the HEALTHCHECK command to pass',

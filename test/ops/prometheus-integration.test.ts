@@ -27,13 +27,13 @@ import {
 import {
   childEnv,
   firstStdoutLine,
+  freePort,
   http,
   startProcess,
   stopProcess,
   waitFor,
-  type Proc,
-} from './lib/processes.js';
-import { freePort } from '../helpers/child-process.js';
+  type Child as Proc,
+} from '../helpers/processes.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
 import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';

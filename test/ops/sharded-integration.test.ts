@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { freePort } from '../helpers/child-process.js';
-import { childEnv, firstStdoutLine, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
+import { childEnv, firstStdoutLine, freePort, http, startProcess, stopProcess, waitFor, type Child } from '../helpers/processes.js';
 import type { RulesFile } from './lib/rules.js';
 import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
 import { shardConfig, type ShardableConfig } from './lib/shards.js';
@@ -48,7 +47,7 @@ const missing = missingPrerequisites();
 const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
 
 describe('two Prometheus shards, each with its own exporter, against one simulator', { skip, timeout: 120_000 }, () => {
-  const procs: Proc[] = [];
+  const procs: Child[] = [];
   let dir = '';
   let sim: SimInfo;
   const exporters: string[] = [];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NO_CREDENTIALS_MESSAGE } from '../../src/config/resolve-auth.js';
 import { hasStackTrace } from '../helpers/exporter-harness.js';
-import { cleanEnv, EXPORTER_BIN, freePort, isListening, requireBuild, runNode, type RunResult } from '../helpers/child-process.js';
+import { cleanEnv, EXPORTER_BIN, freePort, isListening, requireBuild, runNode, type RunResult } from '../helpers/processes.js';
 
 interface BadCase {
   readonly name: string;

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child, type ChildExporter } from '../helpers/child-process.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type ChildExporter, type ChildSimulator } from '../helpers/processes.js';
 import { parseSamples } from '../helpers/exporter-harness.js';
 
 describe('X-Prometheus-Scrape-Timeout-Seconds', () => {
-  let sim: Child & { sim: { url: string; orgs: readonly string[]; clientId: string; clientSecret: string } };
+  let sim: ChildSimulator;
   let exporter: ChildExporter;
   before(async () => {
     requireBuild();

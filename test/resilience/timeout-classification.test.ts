@@ -23,7 +23,7 @@ import { SelfMetrics } from '../../src/metrics/self-metrics.js';
 import { startSimulator } from '../../sim/src/server.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { HttpClient } from '../../src/upstream/http-client.js';
-import { sleep } from '../helpers/exporter-harness.js';
+import { sleep } from '../helpers/processes.js';
 
 test('a request without an answer within its timeout is reported as a timeout, whatever the timer phase', async () => {
   const sim = await startSimulator();
