@@ -16,6 +16,7 @@ import { readCpuSeconds, readRssBytes, sleep } from '../test/helpers/processes.j
 import { runBenchModule } from './procs.js';
 import type { ProbeRound, ProbeScaleResult } from './report.js';
 import { summarize } from './stats.js';
+import { parseExposition } from '../test/helpers/exposition.js';
 import { type EstateSize, type Exporter, resetSimStats, scrape, type Sim, simStats, startExporter, startSim } from './sut.js';
 
 /** Orgs probed and forgotten before the start, not measured. */
@@ -106,7 +107,7 @@ export async function probePhase(opts: ProbePhaseOptions): Promise<ProbeScaleRes
       await sleep(Math.max(0, quietUntil - performance.now()));
       return (await scrape(exporter.origin)).body.toString('utf8');
     };
-    const orgTokenSeries = (metrics: string): number => metrics.split('\n').filter((l) => /^vmc_token_[a-z_]+\{[^}]*org_id="[^"]+"/.test(l)).length;
+    const orgTokenSeries = (metrics: string): number => parseExposition(metrics).samples.filter((s) => s.name.startsWith('vmc_token_') && (s.labels['org_id'] ?? '') !== '').length;
 
     await scrape(exporter.origin);
     const fresh = await settled();

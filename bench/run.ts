@@ -45,12 +45,11 @@ import {
   writeJson,
 } from './report.js';
 import { median } from './stats.js';
+import { parseExposition, type Sample } from '../test/helpers/exposition.js';
 import {
   type EstateSize,
   type Exporter,
   resetSimStats,
-  samples,
-  sampleValue,
   scrape,
   type Sim,
   type SimStats,
@@ -280,6 +279,18 @@ function profFlags(opts: Options, label: string): string[] {
   return opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.outDir, 'profiles')}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
 }
 
+type Labels = Readonly<Record<string, string>>;
+
+/** The samples called `name` (whose labels include `labels`) in exposition text. */
+function samplesOf(text: string, name: string, labels?: Labels): Sample[] {
+  return parseExposition(text, { names: [name] }).all(name, labels);
+}
+
+/** `nodejs_heap_size_used_bytes` in exposition text (NaN without it). */
+function heapUsedBytes(text: string): number {
+  return parseExposition(text, { names: ['nodejs_heap_size_used_bytes'] }).value('nodejs_heap_size_used_bytes') ?? Number.NaN;
+}
+
 /** Throws unless a scrape answered 200 with every org up. */
 function assertGoodScrape(what: string, status: number, text: string, orgs: number): void {
   if (status !== 200) throw new Error(`${what}: HTTP ${status}`);
@@ -315,13 +326,13 @@ function onlyCollectors(...keep: string[]): string[] {
  * Scrapes until every `vmc_collector_success` sample whose labels pass `which` is 1 (the
  * slow collections, EDRS above all, outlive a scrape); returns the number of scrapes made.
  */
-async function untilCollectorsSucceed(origin: string, which: (labels: string) => boolean, timeoutMs = 300_000): Promise<number> {
+async function untilCollectorsSucceed(origin: string, which: (labels: Labels) => boolean, timeoutMs = 300_000): Promise<number> {
   const until = performance.now() + timeoutMs;
   for (let n = 1; ; n++) {
     const text = (await scrape(origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '30' })).body.toString('utf8');
-    const s = samples(text, 'vmc_collector_success').filter((x) => which(x.labels));
+    const s = samplesOf(text, 'vmc_collector_success').filter((x) => which(x.labels));
     if (s.length > 0 && s.every((x) => x.value === 1)) return n;
-    if (performance.now() > until) throw new Error(`collectors still failing after ${timeoutMs} ms: ${s.filter((x) => x.value !== 1).map((x) => x.labels).join('; ')}`);
+    if (performance.now() > until) throw new Error(`collectors still failing after ${timeoutMs} ms: ${s.filter((x) => x.value !== 1).map((x) => x.series).join('; ')}`);
     await sleep(250);
   }
 }
@@ -341,7 +352,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
     const rssBytes = readRssBytes(pid);
     const s = await scrape(exporter.origin);
     scrapes++;
-    return { rssBytes, heapUsedBytes: sampleValue(s.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN };
+    return { rssBytes, heapUsedBytes: heapUsedBytes(s.body.toString('utf8')) };
   };
   const t0 = performance.now();
   let scrapes = 0;
@@ -379,7 +390,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   writeFileSync(gzFile, gz.body);
 
   const warmRss = readRssBytes(pid);
-  const warmHeap = sampleValue(plainText, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const warmHeap = heapUsedBytes(plainText);
   const warmGc = await settledReading();
   const scrapesAtWarm = scrapes;
   const sampler = rssSampler(pid);
@@ -436,7 +447,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const last = await scrape(exporter.origin);
   scrapes++;
   const loadRss = readRssBytes(pid);
-  const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const loadHeap = heapUsedBytes(last.body.toString('utf8'));
   const series = sampler.stop();
   const rssValues = series.map(([, v]) => v);
   const loadGc = await settledReading();
@@ -578,8 +589,8 @@ const CALLS: Readonly<Record<string, (s: SimStats) => Readonly<Record<string, nu
 
 /** The SDDCs an EDRS collection asks about: those with clusters that are not being deleted. */
 function edrsTargets(text: string): number {
-  const withClusters = new Set(samples(text, 'vmc_cluster_info').map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
-  const deleting = new Set(samples(text, 'vmc_sddc_state').filter((x) => x.value === 1 && /state="DELETING"/.test(x.labels)).map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
+  const withClusters = new Set(samplesOf(text, 'vmc_cluster_info').map((x) => x.labels['sddc_id']));
+  const deleting = new Set(samplesOf(text, 'vmc_sddc_state', { state: 'DELETING' }).filter((x) => x.value === 1).map((x) => x.labels['sddc_id']));
   return [...withClusters].filter((id) => !deleting.has(id)).length;
 }
 
@@ -602,11 +613,11 @@ async function collectorsPhase(opts: Options): Promise<CollectorResult[]> {
         extraArgs: [...onlyCollectors('sddcs', name), `--collector.${name}.ttl=${opts.collectorTtlS}s`],
       });
       try {
-        const mine = (labels: string) => labels.includes(`collector="${name}"`);
+        const mine = (labels: Labels) => labels['collector'] === name;
         await scrape(exporter.origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '120' });
         await untilCollectorsSucceed(exporter.origin, mine);
         const text = (await scrape(exporter.origin)).body.toString('utf8');
-        const coldMs = Math.max(...samples(text, 'vmc_collector_duration_seconds').filter((x) => mine(x.labels)).map((x) => x.value)) * 1000;
+        const coldMs = Math.max(...samplesOf(text, 'vmc_collector_duration_seconds').filter((x) => mine(x.labels)).map((x) => x.value)) * 1000;
         const expectedKeys = name === 'edrs' ? edrsTargets(text) : apiToken ? 1 : sim.orgs.length;
 
         // one TTL round: the data falls due, 30 scrapes at once, the collection runs to its end
@@ -621,7 +632,7 @@ async function collectorsPhase(opts: Options): Promise<CollectorResult[]> {
           await sleep(2000);
         }
         const after = (await scrape(exporter.origin)).body.toString('utf8');
-        const success = samples(after, 'vmc_collector_success').filter((x) => mine(x.labels));
+        const success = samplesOf(after, 'vmc_collector_success').filter((x) => mine(x.labels));
         const callsPerKey = CALLS[name]!(await simStats(sim));
         results.push({
           collector: name,

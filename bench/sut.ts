@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { request } from 'undici';
 import { type Child, firstJsonLine, freePort, ROOT, waitForOk } from '../test/helpers/processes.js';
+import { parseExposition } from '../test/helpers/exposition.js';
 import { spawnNode } from './procs.js';
 
 /** Size of a generated estate. */
@@ -210,26 +211,8 @@ export async function scrape(origin: string, path = '/metrics', headers: Record<
   return { status: res.statusCode, headers: res.headers, body, ms: performance.now() - started };
 }
 
-/** The value of an unlabelled sample (e.g. `nodejs_heap_size_used_bytes`) in exposition text. */
-export function sampleValue(text: string, name: string): number | undefined {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([^ \\n]+)`, 'm').exec(text);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
-}
-
-/** Sum of `vmc_up` samples and their count in exposition text. */
+/** How many `vmc_up` samples a body has, and how many of them are 1. */
 export function upSummary(text: string): { up: number; total: number } {
-  let up = 0;
-  let total = 0;
-  for (const m of text.matchAll(/^vmc_up\{[^}]*\} ([0-9.]+)$/gm)) {
-    total++;
-    if (Number(m[1]) === 1) up++;
-  }
-  return { up, total };
-}
-
-/** Every sample of `name` in exposition text: its label text and value. */
-export function samples(text: string, name: string): Array<{ labels: string; value: number }> {
-  const out: Array<{ labels: string; value: number }> = [];
-  for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([^ \\n]+)$`, 'gm'))) out.push({ labels: m[1] ?? '', value: Number(m[2]) });
-  return out;
+  const up = parseExposition(text, { names: ['vmc_up'] }).all('vmc_up');
+  return { up: up.filter((s) => s.value === 1).length, total: up.length };
 }
