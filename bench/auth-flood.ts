@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
-import { atExit, freePort, REPO_ROOT, sleep, spawnNode, stopAll } from './procs.js';
+import { freePort, ROOT, sleep } from '../test/helpers/processes.js';
+import { atExit, spawnNode, stopAll } from './procs.js';
 import { summarize } from './stats.js';
 
 const { values } = parseArgs({
@@ -73,19 +74,18 @@ async function main(): Promise<void> {
   writeFileSync(webConfig, `basic_auth_users:\n${lines.join('\n')}\n`);
 
   const port = await freePort();
-  const child = spawnNode('exporter', [join(REPO_ROOT, 'dist/main.js'), '--demo', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${webConfig}`, '--log.level=error'], {
+  const child = spawnNode('exporter', [join(ROOT, 'dist/main.js'), '--demo', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${webConfig}`, '--log.level=error'], {
     HTTP_PROXY: undefined,
     HTTPS_PROXY: undefined,
     http_proxy: undefined,
     https_proxy: undefined,
   });
-  child.proc.stdout?.resume();
 
   const cachedAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const until = Date.now() + 30_000;
   for (;;) {
     if ((await get(port, cachedAgent, '127.0.0.3', 'cached', 'already-proven', 2_000)).status === 200) break;
-    if (Date.now() > until) throw new Error(`exporter not ready: ${child.stderrTail()}`);
+    if (Date.now() > until) throw new Error(`exporter not ready: ${child.stderr()}`);
     await sleep(100);
   }
 

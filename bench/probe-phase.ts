@@ -12,9 +12,11 @@
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import { heapUsedAfterGc, inspectorUrl } from './inspector.js';
 import type { ProbeLoadResult, ProbeLoadSpec } from './probe-load.js';
-import { collectStdout, readCpuSeconds, readRssBytes, sleep, spawnBenchModule } from './procs.js';
+import { readCpuSeconds, readRssBytes, sleep } from '../test/helpers/processes.js';
+import { runBenchModule } from './procs.js';
 import type { ProbeRound, ProbeScaleResult } from './report.js';
 import { summarize } from './stats.js';
+import { parseExposition } from '../test/helpers/exposition.js';
 import { type EstateSize, type Exporter, resetSimStats, scrape, type Sim, simStats, startExporter, startSim } from './sut.js';
 
 /** Orgs probed and forgotten before the start, not measured. */
@@ -48,14 +50,12 @@ export interface ProbePhaseOptions {
   readonly log: (message: string) => void;
 }
 
-async function load(spec: LoadSpec): Promise<LoadResult> {
-  const out = await collectStdout(spawnBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]));
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return runBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
 }
 
-async function shard(spec: ProbeLoadSpec, i: number): Promise<ProbeLoadResult> {
-  const out = await collectStdout(spawnBenchModule(`probe shard ${i}`, 'probe-load.ts', [JSON.stringify(spec)]));
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as ProbeLoadResult;
+function shard(spec: ProbeLoadSpec, i: number): Promise<ProbeLoadResult> {
+  return runBenchModule(`probe shard ${i}`, 'probe-load.ts', [JSON.stringify(spec)]);
 }
 
 /** `orgs` starting at the k-th of `n` equal parts: each shard begins at another org. */
@@ -93,8 +93,8 @@ export async function probePhase(opts: ProbePhaseOptions): Promise<ProbeScaleRes
       nodeFlags: ['--inspect=127.0.0.1:0'],
     });
     children.push(exporter);
-    const wsUrl = inspectorUrl(exporter.child.stderrTail());
-    if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderrTail()}`);
+    const wsUrl = inspectorUrl(exporter.child.stderr());
+    if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderr()}`);
     const settled = async (): Promise<{ heapUsedBytes: number; rssBytes: number }> => {
       const heapUsedBytes = await heapUsedAfterGc(wsUrl);
       await sleep(250);
@@ -107,7 +107,7 @@ export async function probePhase(opts: ProbePhaseOptions): Promise<ProbeScaleRes
       await sleep(Math.max(0, quietUntil - performance.now()));
       return (await scrape(exporter.origin)).body.toString('utf8');
     };
-    const orgTokenSeries = (metrics: string): number => metrics.split('\n').filter((l) => /^vmc_token_[a-z_]+\{[^}]*org_id="[^"]+"/.test(l)).length;
+    const orgTokenSeries = (metrics: string): number => parseExposition(metrics).samples.filter((s) => s.name.startsWith('vmc_token_') && (s.labels['org_id'] ?? '') !== '').length;
 
     await scrape(exporter.origin);
     const fresh = await settled();

@@ -28,20 +28,8 @@ import { forceGc, inspectorUrl } from './inspector.js';
 import { probePhase, type ProbePhaseOptions } from './probe-phase.js';
 import { type LoadResult, type LoadSpec, mergeResults } from './load.js';
 import type { FloorResult, FloorSpec } from './parse-floor.js';
-import {
-  atExit,
-  collectStdout,
-  firstJsonLine,
-  installCleanup,
-  readCpuSeconds,
-  readPeakRssBytes,
-  readRssBytes,
-  REPO_ROOT,
-  sleep,
-  spawnBenchModule,
-  stopAll,
-  unexpectedExits,
-} from './procs.js';
+import { firstJsonLine, readCpuSeconds, readPeakRssBytes, readRssBytes, ROOT, sleep } from '../test/helpers/processes.js';
+import { atExit, installCleanup, runBenchModule, spawnBenchModule, stopAll, unexpectedExits } from './procs.js';
 import { COLLECTORS } from '../src/collect/collectors/index.js';
 import {
   type BenchResult,
@@ -57,12 +45,11 @@ import {
   writeJson,
 } from './report.js';
 import { median } from './stats.js';
+import { parseExposition, type Sample } from '../test/helpers/exposition.js';
 import {
   type EstateSize,
   type Exporter,
   resetSimStats,
-  samples,
-  sampleValue,
   scrape,
   type Sim,
   type SimStats,
@@ -255,7 +242,7 @@ function parseOptions(argv: string[]): Options | undefined {
     skipCollectors: values['skip-collectors'] === true,
     cpuProf: values['cpu-prof'] === true,
     quick,
-    outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
+    outDir: values.out ?? join(ROOT, 'bench', 'results'),
   };
 }
 
@@ -275,17 +262,13 @@ function log(message: string): void {
 }
 
 /** Runs the load generator in its own process. */
-async function load(spec: LoadSpec): Promise<LoadResult> {
-  const child = spawnBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
-  const out = await collectStdout(child);
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return runBenchModule('load generator', 'load.ts', [JSON.stringify(spec)]);
 }
 
 /** Runs the parse floor in its own process. */
-async function floor(spec: FloorSpec): Promise<FloorResult> {
-  const child = spawnBenchModule('parse floor', 'parse-floor.ts', [JSON.stringify(spec)]);
-  const out = await collectStdout(child);
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as FloorResult;
+function floor(spec: FloorSpec): Promise<FloorResult> {
+  return runBenchModule('parse floor', 'parse-floor.ts', [JSON.stringify(spec)]);
 }
 
 function totalSddcs(e: EstateSize): number {
@@ -294,6 +277,18 @@ function totalSddcs(e: EstateSize): number {
 
 function profFlags(opts: Options, label: string): string[] {
   return opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.outDir, 'profiles')}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** The samples called `name` (whose labels include `labels`) in exposition text. */
+function samplesOf(text: string, name: string, labels?: Labels): Sample[] {
+  return parseExposition(text, { names: [name] }).all(name, labels);
+}
+
+/** `nodejs_heap_size_used_bytes` in exposition text (NaN without it). */
+function heapUsedBytes(text: string): number {
+  return parseExposition(text, { names: ['nodejs_heap_size_used_bytes'] }).value('nodejs_heap_size_used_bytes') ?? Number.NaN;
 }
 
 /** Throws unless a scrape answered 200 with every org up. */
@@ -331,13 +326,13 @@ function onlyCollectors(...keep: string[]): string[] {
  * Scrapes until every `vmc_collector_success` sample whose labels pass `which` is 1 (the
  * slow collections, EDRS above all, outlive a scrape); returns the number of scrapes made.
  */
-async function untilCollectorsSucceed(origin: string, which: (labels: string) => boolean, timeoutMs = 300_000): Promise<number> {
+async function untilCollectorsSucceed(origin: string, which: (labels: Labels) => boolean, timeoutMs = 300_000): Promise<number> {
   const until = performance.now() + timeoutMs;
   for (let n = 1; ; n++) {
     const text = (await scrape(origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '30' })).body.toString('utf8');
-    const s = samples(text, 'vmc_collector_success').filter((x) => which(x.labels));
+    const s = samplesOf(text, 'vmc_collector_success').filter((x) => which(x.labels));
     if (s.length > 0 && s.every((x) => x.value === 1)) return n;
-    if (performance.now() > until) throw new Error(`collectors still failing after ${timeoutMs} ms: ${s.filter((x) => x.value !== 1).map((x) => x.labels).join('; ')}`);
+    if (performance.now() > until) throw new Error(`collectors still failing after ${timeoutMs} ms: ${s.filter((x) => x.value !== 1).map((x) => x.series).join('; ')}`);
     await sleep(250);
   }
 }
@@ -349,15 +344,15 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const exporter = await startExporter({ sim, cacheTtl: '1h', nodeFlags: ['--inspect=127.0.0.1:0', ...profFlags(opts, 'cached')] });
   result.exporterArgv = exporter.argv;
   const pid = exporter.child.pid;
-  const wsUrl = inspectorUrl(exporter.child.stderrTail());
-  if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderrTail()}`);
+  const wsUrl = inspectorUrl(exporter.child.stderr());
+  if (wsUrl === undefined) throw new Error(`exporter: no inspector URL on stderr: ${exporter.child.stderr()}`);
   const settledReading = async (): Promise<{ rssBytes: number; heapUsedBytes: number }> => {
     await forceGc(wsUrl);
     await sleep(250);
     const rssBytes = readRssBytes(pid);
     const s = await scrape(exporter.origin);
     scrapes++;
-    return { rssBytes, heapUsedBytes: sampleValue(s.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN };
+    return { rssBytes, heapUsedBytes: heapUsedBytes(s.body.toString('utf8')) };
   };
   const t0 = performance.now();
   let scrapes = 0;
@@ -395,7 +390,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   writeFileSync(gzFile, gz.body);
 
   const warmRss = readRssBytes(pid);
-  const warmHeap = sampleValue(plainText, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const warmHeap = heapUsedBytes(plainText);
   const warmGc = await settledReading();
   const scrapesAtWarm = scrapes;
   const sampler = rssSampler(pid);
@@ -452,7 +447,7 @@ async function cachedPhase(opts: Options, sim: Sim, result: BenchResult, tmp: st
   const last = await scrape(exporter.origin);
   scrapes++;
   const loadRss = readRssBytes(pid);
-  const loadHeap = sampleValue(last.body.toString('utf8'), 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+  const loadHeap = heapUsedBytes(last.body.toString('utf8'));
   const series = sampler.stop();
   const rssValues = series.map(([, v]) => v);
   const loadGc = await settledReading();
@@ -594,8 +589,8 @@ const CALLS: Readonly<Record<string, (s: SimStats) => Readonly<Record<string, nu
 
 /** The SDDCs an EDRS collection asks about: those with clusters that are not being deleted. */
 function edrsTargets(text: string): number {
-  const withClusters = new Set(samples(text, 'vmc_cluster_info').map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
-  const deleting = new Set(samples(text, 'vmc_sddc_state').filter((x) => x.value === 1 && /state="DELETING"/.test(x.labels)).map((x) => /sddc_id="([^"]*)"/.exec(x.labels)?.[1]));
+  const withClusters = new Set(samplesOf(text, 'vmc_cluster_info').map((x) => x.labels['sddc_id']));
+  const deleting = new Set(samplesOf(text, 'vmc_sddc_state', { state: 'DELETING' }).filter((x) => x.value === 1).map((x) => x.labels['sddc_id']));
   return [...withClusters].filter((id) => !deleting.has(id)).length;
 }
 
@@ -618,11 +613,11 @@ async function collectorsPhase(opts: Options): Promise<CollectorResult[]> {
         extraArgs: [...onlyCollectors('sddcs', name), `--collector.${name}.ttl=${opts.collectorTtlS}s`],
       });
       try {
-        const mine = (labels: string) => labels.includes(`collector="${name}"`);
+        const mine = (labels: Labels) => labels['collector'] === name;
         await scrape(exporter.origin, '/metrics', { 'x-prometheus-scrape-timeout-seconds': '120' });
         await untilCollectorsSucceed(exporter.origin, mine);
         const text = (await scrape(exporter.origin)).body.toString('utf8');
-        const coldMs = Math.max(...samples(text, 'vmc_collector_duration_seconds').filter((x) => mine(x.labels)).map((x) => x.value)) * 1000;
+        const coldMs = Math.max(...samplesOf(text, 'vmc_collector_duration_seconds').filter((x) => mine(x.labels)).map((x) => x.value)) * 1000;
         const expectedKeys = name === 'edrs' ? edrsTargets(text) : apiToken ? 1 : sim.orgs.length;
 
         // one TTL round: the data falls due, 30 scrapes at once, the collection runs to its end
@@ -637,7 +632,7 @@ async function collectorsPhase(opts: Options): Promise<CollectorResult[]> {
           await sleep(2000);
         }
         const after = (await scrape(exporter.origin)).body.toString('utf8');
-        const success = samples(after, 'vmc_collector_success').filter((x) => mine(x.labels));
+        const success = samplesOf(after, 'vmc_collector_success').filter((x) => mine(x.labels));
         const callsPerKey = CALLS[name]!(await simStats(sim));
         results.push({
           collector: name,
@@ -681,7 +676,7 @@ async function main(): Promise<number> {
     return 0;
   }
   for (const f of ['dist/main.js', 'sim/dist/cli.js']) {
-    if (!existsSync(join(REPO_ROOT, f))) {
+    if (!existsSync(join(ROOT, f))) {
       process.stderr.write(`bench: ${f} is missing: run \`npm run build\` first (npm run bench does)\n`);
       return 2;
     }

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { SimulatorStatsSnapshot } from '../sim/src/stats.js';
-import { type Child, firstJsonLine, freePort, REPO_ROOT, spawnNode, waitForOk } from './procs.js';
+import { type Child, firstJsonLine, freePort, ROOT, waitForOk } from '../test/helpers/processes.js';
+import { parseExposition } from '../test/helpers/exposition.js';
+import { spawnNode } from './procs.js';
 
 /** Size of a generated estate. */
 export interface EstateSize {
@@ -59,7 +61,7 @@ export interface SimOptions {
 export async function startSim(opts: SimOptions): Promise<Sim> {
   const e = opts.estate;
   const args = [
-    join(REPO_ROOT, 'sim/dist/cli.js'),
+    join(ROOT, 'sim/dist/cli.js'),
     '--listen',
     '127.0.0.1:0',
     '--estate',
@@ -103,7 +105,7 @@ export async function resetSimStats(sim: SimInfo): Promise<void> {
  * Node 20) are left out.
  */
 export const IMAGE_NODE_FLAGS: readonly string[] = (() => {
-  const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
   const argv = entry === undefined ? [] : (JSON.parse(entry) as string[]);
   const flags = argv.slice(1, argv.indexOf('dist/main.js'));
   return flags.filter((f) => process.allowedNodeEnvironmentFlags.has(f.split('=')[0]!));
@@ -163,7 +165,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     '--log.level=warn',
   ];
   const nodeFlags = [...IMAGE_NODE_FLAGS, ...(opts.nodeFlags ?? [])];
-  const child = spawnNode('exporter', [...nodeFlags, join(REPO_ROOT, 'dist/main.js'), ...argv], {
+  const child = spawnNode('exporter', [...nodeFlags, join(ROOT, 'dist/main.js'), ...argv], {
     VMC_CLIENT_ID: apiToken ? undefined : opts.sim.clientId,
     VMC_CLIENT_SECRET: apiToken ? undefined : opts.sim.clientSecret,
     VMC_API_TOKEN: apiToken ? opts.sim.apiToken : undefined,
@@ -175,7 +177,6 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     https_proxy: undefined,
     NO_PROXY: '127.0.0.1,localhost',
   });
-  child.proc.stdout?.resume();
   const origin = `http://127.0.0.1:${port}`;
   await waitForOk(`${origin}/-/ready`, child, 30_000);
   const orgsShown = opts.orgs === undefined ? '<all orgs>' : opts.orgs.length === 1 ? opts.orgs[0] : `<${opts.orgs.length} orgs>`;
@@ -202,26 +203,8 @@ export async function scrape(origin: string, path = '/metrics', headers: Record<
   return { status: res.statusCode, headers: res.headers, body, ms: performance.now() - started };
 }
 
-/** The value of an unlabelled sample (e.g. `nodejs_heap_size_used_bytes`) in exposition text. */
-export function sampleValue(text: string, name: string): number | undefined {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([^ \\n]+)`, 'm').exec(text);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
-}
-
-/** Sum of `vmc_up` samples and their count in exposition text. */
+/** How many `vmc_up` samples a body has, and how many of them are 1. */
 export function upSummary(text: string): { up: number; total: number } {
-  let up = 0;
-  let total = 0;
-  for (const m of text.matchAll(/^vmc_up\{[^}]*\} ([0-9.]+)$/gm)) {
-    total++;
-    if (Number(m[1]) === 1) up++;
-  }
-  return { up, total };
-}
-
-/** Every sample of `name` in exposition text: its label text and value. */
-export function samples(text: string, name: string): Array<{ labels: string; value: number }> {
-  const out: Array<{ labels: string; value: number }> = [];
-  for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([^ \\n]+)$`, 'gm'))) out.push({ labels: m[1] ?? '', value: Number(m[2]) });
-  return out;
+  const up = parseExposition(text, { names: ['vmc_up'] }).all('vmc_up');
+  return { up: up.filter((s) => s.value === 1).length, total: up.length };
 }

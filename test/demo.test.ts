@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { DemoSimulator as SimulatorSide } from '../sim/src/demo.js';
 import { DEMO_MODULE_URL, DemoUnavailableError, loadDemoSimulator, type DemoSimulator } from '../src/demo.js';
-import { ROOT } from './helpers/child-process.js';
+import { ROOT } from './helpers/processes.js';
 
 // The two declarations of the contract agree (a type error here when they drift apart).
 const _fits = (s: SimulatorSide): DemoSimulator => s;

@@ -110,14 +110,6 @@ describe('defaults', () => {
     assert.equal(c.auth?.kind, 'oauth');
   });
 
-  it('the returned config is frozen, nested parts too', async () => {
-    const c = await config(['--demo', '--vmc.org=a']);
-    assert.ok(Object.isFrozen(c));
-    assert.ok(Object.isFrozen(c.listen));
-    assert.ok(Object.isFrozen(c.orgs));
-    assert.ok(Object.isFrozen(c.collectors['sddcs']));
-  });
-
   it('every flag that fills a field has one default or says what its absence means', () => {
     for (const flag of FLAGS.filter((f) => f.field !== undefined)) {
       assert.ok(flag.default !== undefined || flag.defaultNote !== undefined, `--${flag.name}`);
@@ -167,10 +159,9 @@ const GOOD: ReadonlyArray<{ argv: string[]; env?: Env; expect: Partial<ConfigWit
     argv: [`--log.level=${level}`],
     expect: { logLevel: level },
   })),
-  { argv: ['--demo=true'], expect: { demo: true } },
   { argv: ['--no-collector.sddcs'], expect: { 'collector:sddcs': { enabled: false, ttlSeconds: 60, options: {} } } },
   { argv: ['--collector.sddcs=false'], expect: { 'collector:sddcs': { enabled: false, ttlSeconds: 60, options: {} } } },
-  { argv: ['--collector.sddcs'], expect: { 'collector:sddcs': { enabled: true, ttlSeconds: 60, options: {} } } },
+  { argv: ['--no-collector.sddcs', '--collector.sddcs'], expect: { 'collector:sddcs': { enabled: true, ttlSeconds: 60, options: {} } } },
   { argv: ['--no-collector.orgs'], expect: { 'collector:orgs': { enabled: false, ttlSeconds: 600, options: {} } } },
   { argv: ['--collector.orgs.ttl=1h'], expect: { 'collector:orgs': { enabled: true, ttlSeconds: 3600, options: {} } } },
 ];
@@ -187,7 +178,8 @@ describe('good inputs', () => {
     });
   }
 
-  it('--demo=false needs credentials like no --demo', async () => {
+  it('--demo=true is --demo (no credentials needed); --demo=false needs credentials like no --demo', async () => {
+    assert.equal((await config(['--demo=true'])).demo, true);
     const c = await config(['--demo=false'], OAUTH_ENV);
     assert.equal(c.demo, false);
   });
@@ -568,7 +560,6 @@ describe('repeatable --web.listen-address', () => {
   it('listens on each address in order; repeats are dropped', async () => {
     const c = await config(['--demo', '--web.listen-address=127.0.0.1:9100', '--web.listen-address=[::1]:9100', '--web.listen-address=127.0.0.1:9100']);
     assert.deepEqual(c.listen.map(formatListenAddress), ['127.0.0.1:9100', '[::1]:9100']);
-    assert.ok(Object.isFrozen(c.listen) && c.listen.every((a) => Object.isFrozen(a)));
   });
 
   it('a bad one of several is named', async () => {

@@ -4,12 +4,12 @@
  * the build recorded, and `--log.format=logfmt`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { cleanEnv, EXPORTER_BIN, requireBuild, runNode, spawnSimulator, type Child, type SimAnnouncement } from '../helpers/child-process.js';
+import { cleanEnv, EXPORTER_BIN, requireBuild, runNode, spawnSimulator, startNode, waitUntil, type ChildSimulator } from '../helpers/processes.js';
 
 describe('built binary: commands', () => {
-  let sim: Child & { readonly sim: SimAnnouncement };
+  let sim: ChildSimulator;
   before(async () => {
     requireBuild();
     sim = await spawnSimulator(['--listen', '127.0.0.1:0', '--estate', 'demo'], cleanEnv());
@@ -57,13 +57,13 @@ describe('built binary: commands', () => {
   });
 
   test('--log.format=logfmt writes key=value lines', async () => {
-    const proc = spawn(process.execPath, [EXPORTER_BIN, '--demo', '--web.listen-address=127.0.0.1:0', '--log.format=logfmt'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    const until = Date.now() + 15_000;
-    while (!/msg=listening/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    const exporter = startNode('exporter', [EXPORTER_BIN, '--demo', '--web.listen-address=127.0.0.1:0', '--log.format=logfmt'], cleanEnv(), { capture: 'full' });
+    try {
+      await waitUntil(exporter, 'the listening line', () => /msg=listening/.test(exporter.stdout()), 15_000);
+    } finally {
+      await exporter.stop();
+    }
+    const out = exporter.stdout();
     assert.match(out, /^time=\S+ level=info msg=listening name=vmc-exporter address=http:\/\/127\.0\.0\.1:\d+ /m);
     assert.ok(!out.includes('{"'), out);
   });

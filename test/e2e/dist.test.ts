@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { requireTools } from '../ops/lib/tools.js';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child, type ChildExporter, type SimAnnouncement } from '../helpers/child-process.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type ChildExporter, type ChildSimulator, type SimAnnouncement } from '../helpers/processes.js';
+import { parseExposition } from '../helpers/exposition.js';
 
 type Json = Record<string, unknown>;
 const SDDC_STATES = ['DEPLOYING', 'READY', 'DELETING', 'DELETED', 'FAILED', 'CANCELED', 'READY_FOR_GLCM_BRINGUP'];
@@ -47,7 +47,7 @@ function expected(org: string, sddcs: Json[]): Map<string, number> {
 }
 
 describe('built exporter (dist/main.js) against the simulator (sim/dist/cli.js)', () => {
-  let sim: Child & { readonly sim: SimAnnouncement };
+  let sim: ChildSimulator;
   let exporter: ChildExporter;
   let url: string;
 
@@ -66,17 +66,14 @@ describe('built exporter (dist/main.js) against the simulator (sim/dist/cli.js)'
   });
 
   test('every SDDC metric matches the simulator data exactly', async () => {
-    const got = parseSamples(await (await fetch(`${url}/metrics`)).text());
+    const got = parseExposition(await (await fetch(`${url}/metrics`)).text());
     for (const org of sim.sim.orgs) {
       const raw = await rawSddcs(sim.sim, org);
       assert.ok(raw.length > 0);
-      for (const [series, value] of expected(org, raw)) assert.equal(got.get(series), value, series);
+      for (const [series, value] of expected(org, raw)) assert.equal(got.series.get(series), value, series);
       const ids = new Set(raw.map((s) => s['id']));
-      for (const series of got.keys()) {
-        const m = /^vmc_sddc_info\{org_id="([^"]+)",sddc_id="([^"]+)"/.exec(series);
-        if (m && m[1] === org) assert.ok(ids.has(m[2]), `no stale SDDC ${m[2]}`);
-      }
-      assert.equal(got.get(`vmc_up{org_id="${org}"}`), 1);
+      for (const info of got.all('vmc_sddc_info', { org_id: org })) assert.ok(ids.has(info.labels['sddc_id']), `no stale SDDC ${info.labels['sddc_id']}`);
+      assert.equal(got.value('vmc_up', { org_id: org }), 1);
     }
   });
 
@@ -93,8 +90,8 @@ describe('built exporter (dist/main.js) against the simulator (sim/dist/cli.js)'
   test('after every token is revoked the next scrape recovers', async () => {
     await fetch(`${sim.sim.url}/_sim/revoke-tokens`, { method: 'POST' });
     await new Promise((r) => setTimeout(r, 1100));
-    const got = parseSamples(await (await fetch(`${url}/metrics`)).text());
-    for (const org of sim.sim.orgs) assert.equal(got.get(`vmc_up{org_id="${org}"}`), 1, org);
+    const got = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    for (const org of sim.sim.orgs) assert.equal(got.value('vmc_up', { org_id: org }), 1, org);
   });
 
   test('promtool check metrics is clean on the real output', async (t) => {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { cleanEnv, EXPORTER_BIN, requireBuild, ROOT, runNode, spawnExporter, spawnSimulator, type Child, type SimAnnouncement } from '../helpers/child-process.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { cleanEnv, EXPORTER_BIN, requireBuild, ROOT, runNode, spawnExporter, spawnSimulator, type ChildSimulator } from '../helpers/processes.js';
+import { parseExposition } from '../helpers/exposition.js';
 
 const ROOT_URL = pathToFileURL(ROOT).href;
 const HOOK = pathToFileURL(join(ROOT, 'test/helpers/module-log/register.mjs')).href;
@@ -46,7 +46,7 @@ const simModules = (urls: readonly string[]): string[] => repoFiles(urls).filter
 
 describe('the built exporter loads no simulator module outside --demo', () => {
   let dir = '';
-  let sim: (Child & { readonly sim: SimAnnouncement }) | undefined;
+  let sim: ChildSimulator | undefined;
 
   before(async () => {
     requireBuild();
@@ -66,8 +66,8 @@ describe('the built exporter loads no simulator module outside --demo', () => {
       loggingEnv(log, { VMC_CLIENT_ID: s.clientId, VMC_CLIENT_SECRET: s.clientSecret }),
     );
     try {
-      const samples = parseSamples(await (await fetch(`${exporter.url}/metrics`)).text());
-      for (const org of s.orgs) assert.equal(samples.get(`vmc_up{org_id="${org}"}`), 1, `scraped ${org}`);
+      const metrics = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+      for (const org of s.orgs) assert.equal(metrics.value('vmc_up', { org_id: org }), 1, `scraped ${org}`);
     } finally {
       assert.equal((await exporter.stop()).code, 0, exporter.stderr());
     }
@@ -94,9 +94,8 @@ describe('the built exporter loads no simulator module outside --demo', () => {
     const log = join(dir, 'demo.log');
     const exporter = await spawnExporter(['--demo', '--web.listen-address=127.0.0.1:0'], loggingEnv(log));
     try {
-      const samples = parseSamples(await (await fetch(`${exporter.url}/metrics`)).text());
-      const up = [...samples].filter(([series]) => series.startsWith('vmc_up{'));
-      assert.ok(up.length > 0 && up.every(([, v]) => v === 1), JSON.stringify(up));
+      const up = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text()).all('vmc_up');
+      assert.ok(up.length > 0 && up.every((s) => s.value === 1), JSON.stringify(up));
     } finally {
       assert.equal((await exporter.stop()).code, 0, exporter.stderr());
     }

@@ -8,7 +8,7 @@ import { startExporter, type Exporter } from '../../src/run.js';
 import { Estate, type JsonObject } from '../../sim/src/estate.js';
 import { startSimulator, type Simulator } from '../../sim/src/server.js';
 import { captureLogger } from '../helpers/log-sink.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { parseExposition } from '../helpers/exposition.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { requireTools } from '../ops/lib/tools.js';
 
@@ -56,8 +56,8 @@ describe('real-world payloads through a real scrape', () => {
   });
 
   test('the org is up and the README facts hold', () => {
-    const s = parseSamples(text);
-    const at = (series: string) => s.get(series.replace(/ORG/g, ORG));
+    const e = parseExposition(text);
+    const at = (series: string) => e.series.get(series.replace(/ORG/g, ORG));
     assert.equal(at('vmc_up{org_id="ORG"}'), 1);
     // salt-states-sddc-1node-zerocloud-active.json: ACTIVE (unknown state passes through), 1 host, Cluster-1 → 1
     const oneNode = 'c2f3f894-a1f6-46de-a983-f5d3466f7346';
@@ -73,12 +73,12 @@ describe('real-world payloads through a real scrape', () => {
     }
     // f46eda60…: the same id in several payloads is reported once
     const dup = 'f46eda60-c67c-4613-a7fe-526b87948cb7';
-    assert.equal([...s.keys()].filter((k) => k.startsWith(`vmc_sddc_info{org_id="${ORG}",sddc_id="${dup}"`)).length, 1);
+    assert.equal(e.all('vmc_sddc_info', { org_id: ORG, sddc_id: dup }).length, 1);
   });
 
   test('the SDDC payload signals: access and link states, cluster info and capacity, hosts, org name', () => {
-    const s = parseSamples(text);
-    const at = (series: string) => s.get(series.replace(/ORG/g, ORG));
+    const e = parseExposition(text);
+    const at = (series: string) => e.series.get(series.replace(/ORG/g, ORG));
     const oneNode = 'c2f3f894-a1f6-46de-a983-f5d3466f7346';
     const cluster = '798e91a8-0361-4f28-8ecf-4e9ddeb06d9e';
     const c = `org_id="ORG",sddc_id="${oneNode}",cluster_id="${cluster}"`;
@@ -94,9 +94,9 @@ describe('real-world payloads through a real scrape', () => {
     const host = `${c},host_id="42b44ff9-cadb-4fa1-bff4-7b01a302400b"`;
     assert.equal(at(`vmc_host_info{${host},host_name="Not Really ESX977321ac-ab39-445e-86d9-61072446e0a3",instance_type="i3.metal",availability_zone="us-west-2a"}`), 1);
     assert.equal(at(`vmc_host_state{${host},state="READY"}`), 1);
-    assert.equal([...s.keys()].filter((k) => k.startsWith('vmc_cluster_witness_state')).length, 0, 'no stretched cluster in the fixtures');
+    assert.equal(e.samples.filter((s) => s.name.startsWith('vmc_cluster_witness_state')).length, 0, 'no stretched cluster in the fixtures');
     // testSDDC1/testSDDC2 have resource_config {}: no clusters, no hosts, no capacity
-    assert.equal([...s.keys()].filter((k) => k.includes('sddc_id="testSDDC1"') && /^vmc_(host|cluster)_/.test(k)).length, 0);
+    assert.equal(e.samples.filter((s) => s.labels['sddc_id'] === 'testSDDC1' && /^vmc_(host|cluster)_/.test(s.name)).length, 0);
     assert.equal(at('vmc_org_info{org_id="ORG",org_name="Fixtures"}'), 1);
   });
 

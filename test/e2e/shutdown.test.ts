@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { after, test } from 'node:test';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child } from '../helpers/child-process.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child } from '../helpers/processes.js';
+import { parseExposition } from '../helpers/exposition.js';
 
 let sim: Child | undefined;
 let exporter: Child | undefined;
@@ -58,7 +58,7 @@ test('SIGTERM with a keep-alive client mid-scrape: the scrape finishes with data
     ex.proc.kill('SIGTERM');
     const res = await scrape;
     assert.equal(res.status, 200);
-    assert.equal(parseSamples(res.body).get(`vmc_up{org_id="${info.orgs[0]}"}`), 1, 'the in-flight scrape completed with data');
+    assert.equal(parseExposition(res.body).value('vmc_up', { org_id: info.orgs[0]! }), 1, 'the in-flight scrape completed with data');
     assert.equal(res.socketKeptAlive, false, 'the answer closes the connection');
     const exit = await exited;
     assert.equal(exit.code, 0);

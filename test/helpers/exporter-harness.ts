@@ -11,31 +11,18 @@ import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { startExporter, type Exporter } from '../../src/run.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/src/server.js';
+import { parseExposition, type Exposition } from './exposition.js';
 import { captureLogger } from './log-sink.js';
+import { waitFor } from './processes.js';
 
-/** One parsed sample of the text exposition format. */
-export interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** The result of one scrape. */
-export interface ScrapeResult {
+/** The result of one scrape: its body parsed (nothing parsed unless the status is 200). */
+export interface ScrapeResult extends Exposition {
   /** HTTP status. */
   readonly status: number;
   /** Wall time from sending the request to having the whole body, ms. */
   readonly elapsedMs: number;
   /** Raw body. */
   readonly body: string;
-  /** Every sample, in order. */
-  readonly samples: readonly Sample[];
-  /** Samples keyed by `name{label="value",...}` exactly as written. */
-  readonly map: ReadonlyMap<string, number>;
-  /** The value of the first sample called `name` whose labels include `labels`. */
-  value(name: string, labels?: Record<string, string>): number | undefined;
-  /** Every sample called `name` whose labels include `labels`. */
-  all(name: string, labels?: Record<string, string>): Sample[];
 }
 
 /** How to authenticate the exporter to the simulator. */
@@ -93,62 +80,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-// Go's ParseFloat (what Prometheus uses) takes NaN and Inf in any case; prom-client writes `Nan`.
-const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[nN][aA][nN]|[iI][nN][fF])`;
-const SAMPLE_LINE = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(${NUM})(?:\s+\d+)?$`);
-
-/** Parses `{a="x",b="y\"z"}` into an object. */
-function parseLabels(text: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!text) return out;
-  const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-  for (const m of text.slice(1, -1).matchAll(re)) {
-    out[m[1] ?? ''] = (m[2] ?? '').replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-  }
-  return out;
-}
-
-function parseValue(text: string): number {
-  const lower = text.toLowerCase();
-  if (lower === 'nan') return NaN;
-  if (lower === '+inf' || lower === 'inf') return Infinity;
-  if (lower === '-inf') return -Infinity;
-  return Number(text);
-}
-
-/** Parses a text exposition into samples (comments skipped; throws on an unreadable line). */
-export function parseExposition(body: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of body.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = SAMPLE_LINE.exec(line);
-    if (!m) throw new Error(`unparsable exposition line: ${line}`);
-    samples.push({ name: m[1] ?? '', labels: parseLabels(m[2]), value: parseValue(m[3] ?? '') });
-  }
-  return samples;
-}
-
-function matches(sample: Sample, name: string, labels: Record<string, string> = {}): boolean {
-  return sample.name === name && Object.entries(labels).every(([k, v]) => sample.labels[k] === v);
-}
-
 /** Wraps a body into a {@link ScrapeResult}. */
 export function scrapeResult(status: number, elapsedMs: number, body: string): ScrapeResult {
-  const samples = status === 200 ? parseExposition(body) : [];
-  const map = new Map<string, number>();
-  for (const line of body.split('\n')) {
-    const m = SAMPLE_LINE.exec(line);
-    if (m) map.set(`${m[1]}${m[2] ?? ''}`, parseValue(m[3] ?? ''));
-  }
-  return {
-    status,
-    elapsedMs,
-    body,
-    samples,
-    map,
-    value: (name, labels) => samples.find((s) => matches(s, name, labels))?.value,
-    all: (name, labels) => samples.filter((s) => matches(s, name, labels)),
-  };
+  return { ...parseExposition(status === 200 ? body : ''), status, elapsedMs, body };
 }
 
 /** GETs `url` with an optional scrape-timeout header; never throws for HTTP errors. */
@@ -182,18 +116,6 @@ export class SkewClock {
 /** `bytes` random bytes as hex: a credential without English words in it. */
 export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
-}
-
-/** Waits `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** True when a text contains something that looks like a JS stack frame. */
@@ -264,11 +186,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     secretFile,
     scrape: (t) => scrapeUrl(url, t),
     problems: () => lines.filter((l) => l['level'] === 'warn' || l['level'] === 'error' || l['level'] === 'fatal'),
-    async waitForLog(predicate, timeoutMs = 10_000) {
-      let found: Record<string, unknown> | undefined;
-      await waitFor(() => (found = lines.find(predicate)) !== undefined, timeoutMs, 'a log line');
-      return found as Record<string, unknown>;
-    },
+    waitForLog: (predicate, timeoutMs = 10_000) => waitFor('a log line', () => lines.find(predicate), { timeoutMs, intervalMs: 20 }),
     async close() {
       if (closed) return;
       closed = true;
@@ -280,15 +198,4 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   return harness;
-}
-
-/** Parses an exposition into `name{labels}` (as written) → value; comments dropped. */
-export function parseSamples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
 }

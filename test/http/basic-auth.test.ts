@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import { ManualClock } from '../../src/lib/clock.js';
-import { basicAuth, parseBasicAuthorization, type BasicAuthOptions } from '../../src/http/basic-auth.js';
+import { basicAuth, clientKey, parseBasicAuthorization, type BasicAuthOptions } from '../../src/http/basic-auth.js';
 import { close, get, listen, okApp, replaceFile, serverFor } from '../helpers/tls-fixtures.js';
 
 /** Made with `htpasswd -nbBC 10 user pass` (Apache's `$2y$` variant). */
@@ -207,5 +207,17 @@ describe('parseBasicAuthorization', () => {
     assert.equal(parseBasicAuthorization('Digest abc'), undefined);
     assert.equal(parseBasicAuthorization('Basic a b'), undefined);
     assert.equal(parseBasicAuthorization(`Basic ${Buffer.from('alice').toString('base64')}`), undefined);
+  });
+});
+
+describe('clientKey', () => {
+  it('keys IPv4 by address and IPv6 by /64', () => {
+    assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('2001:db8:0:1:aaaa::1'), '2001:db8:0:1::/64');
+    assert.equal(clientKey('2001:0db8:0000:0001:bbbb:cccc:dddd:eeee'), '2001:db8:0:1::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(clientKey(undefined), 'unknown');
   });
 });

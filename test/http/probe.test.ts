@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { request } from 'undici';
-import { parseExposition, scrapeResult, startHarness, type Harness, type ScrapeResult } from '../helpers/exporter-harness.js';
+import { scrapeResult, startHarness, type Harness, type ScrapeResult } from '../helpers/exporter-harness.js';
+import { parseExposition } from '../helpers/exposition.js';
 
 const MINUTE = 60_000;
 
@@ -17,12 +18,12 @@ async function probe(h: Harness, query: string, headers: Record<string, string> 
   const started = performance.now();
   const res = await request(`${h.exporter.url}/probe${query === '' ? '' : `?${query}`}`, { headers });
   const body = await res.body.text();
-  return { ...scrapeResult(res.statusCode, performance.now() - started, res.statusCode === 200 && !body.includes('# EOF') ? body : ''), body, headers: res.headers };
+  return { ...scrapeResult(res.statusCode, performance.now() - started, body), body, headers: res.headers };
 }
 
 /** Org ids of every sample in `body`. */
 function orgsIn(body: string): Set<string> {
-  return new Set(parseExposition(body).map((s) => s.labels['org_id']).filter((o) => o !== undefined));
+  return new Set(parseExposition(body).samples.map((s) => s.labels['org_id']).filter((o) => o !== undefined));
 }
 
 describe('the probe path', () => {

@@ -14,7 +14,7 @@ import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { startExporter, type Exporter } from '../../src/run.js';
 import { startSimulator, type Simulator } from '../../sim/src/server.js';
-import { parseExposition, type Sample } from '../helpers/exporter-harness.js';
+import { parseExposition, type Sample } from '../helpers/exposition.js';
 import { captureLogger } from '../helpers/log-sink.js';
 import {
   ALL,
@@ -324,7 +324,7 @@ describe('an org exported by two exporters counts once', () => {
     wanted.delete('vmc_api_token_expiry_timestamp_seconds');
     let samples: Sample[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
-      samples = parseExposition(await (await fetch(`${exporter!.url}/metrics`)).text()).filter((s) => Number.isFinite(s.value));
+      samples = parseExposition(await (await fetch(`${exporter!.url}/metrics`)).text()).samples.filter((s) => Number.isFinite(s.value));
       if ([...wanted].every((name) => samples.some((s) => s.name === name))) break;
     }
     assert.deepEqual([...wanted].filter((name) => !samples.some((s) => s.name === name)), [], 'the scrape holds every family the dashboard reads');

@@ -10,9 +10,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { freePort } from '../helpers/child-process.js';
+import { parseExposition } from '../helpers/exposition.js';
+import { childEnv, freePort, http, startProcess, stopProcess, waitFor, type Child } from '../helpers/processes.js';
 import { loadPrometheusConfig, ruleFilePaths } from './lib/rules.js';
-import { childEnv, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
 import { readRepoFile, readRepoYaml, repoPath, run } from './lib/tools.js';
 
 /** One Dockerfile instruction: keyword, argument text, and the stage it belongs to. */
@@ -75,16 +75,12 @@ function runtimeInstall(): string[] {
 }
 
 describe('Dockerfile', () => {
-  test('is multi-stage on one exact release of an even-numbered Node LTS -slim image', () => {
+  test('is multi-stage, every stage on the same exact Node release (not a floating tag)', () => {
     const froms = dockerfile.filter((i) => i.keyword === 'FROM').map((i) => i.args);
     assert.ok(froms.length >= 2, 'build and runtime stages');
-    const images = froms.map((f) => /^node:((\d+)\.\d+\.\d+)-slim\b/.exec(f));
+    const images = froms.map((f) => /^node:(\d+\.\d+\.\d+)-slim\b/.exec(f));
     for (const [i, m] of images.entries()) assert.ok(m, `stage ${i}: node:<major>.<minor>.<patch>-slim (an exact release, not a floating tag), got ${froms[i]}`);
     assert.equal(new Set(images.map((m) => m![1])).size, 1, 'the same Node release in every stage');
-    const majors = new Set(images.map((m) => Number(m![2])));
-    const [major] = majors;
-    assert.ok(major! % 2 === 0 && major! >= 24, `Node ${major} is an LTS line`);
-    assert.match(froms[0]!, /\bAS build$/i);
   });
 
   test('builds with the commands CI runs: npm ci, npm run build; installs production dependencies only at runtime', () => {
@@ -135,7 +131,7 @@ describe('the runtime stage, reproduced in a temp dir', () => {
   const built = existsSync(repoPath('dist/main.js')) && existsSync(repoPath('sim/dist/demo.js'));
   const skip = !built && process.env.CI !== 'true' ? 'dist/main.js or sim/dist/demo.js missing (npm run build)' : false;
   let dir = '';
-  let exporter: Proc | undefined;
+  let exporter: Child | undefined;
 
   after(async () => {
     if (exporter) await stopProcess(exporter);
@@ -167,7 +163,7 @@ describe('the runtime stage, reproduced in a temp dir', () => {
     const port = await freePort();
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
-    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production', TMPDIR: tmp }));
+    exporter = startProcess('exporter', process.execPath, ['dist/main.js', '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], childEnv({ NODE_ENV: 'production', TMPDIR: tmp }), { cwd: dir });
     const probe = execForm(/CMD (\[.*\])$/.exec(runtime.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)!.args)![1]!);
     await waitFor(
       'the HEALTHCHECK command to pass',
@@ -181,11 +177,11 @@ describe('the runtime stage, reproduced in a temp dir', () => {
       'vmc_up 1 on /metrics',
       async () => {
         const r = await http(`http://127.0.0.1:${port}/metrics`);
-        return /^vmc_up\{[^}]*\} 1$/m.test(r.text) ? r.text : undefined;
+        return parseExposition(r.text).all('vmc_up').some((s) => s.value === 1) ? r.text : undefined;
       },
       { timeoutMs: 20_000, context: () => exporter!.output() },
     );
-    assert.match(metrics, /^vmc_exporter_build_info\{/m);
+    assert.equal(parseExposition(metrics).all('vmc_exporter_build_info').length, 1);
   });
 });
 

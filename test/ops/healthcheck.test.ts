@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { cleanEnv, requireBuild, ROOT, spawnExporter, type ChildExporter } from '../helpers/child-process.js';
+import { cleanEnv, requireBuild, ROOT, spawnExporter, type ChildExporter } from '../helpers/processes.js';
 import { makePki, type Pki } from '../helpers/tls-fixtures.js';
 import { readRepoFile } from './lib/tools.js';
 

@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { freePort } from '../helpers/child-process.js';
-import { childEnv, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
+import { childEnv, freePort, http, startProcess, stopProcess, waitFor, type Child as Proc } from '../helpers/processes.js';
 import { loadAlertRules } from './lib/rules.js';
 import { findOnPath, readRepoYaml } from './lib/tools.js';
 

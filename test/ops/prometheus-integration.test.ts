@@ -28,15 +28,15 @@ import {
 import {
   childEnv,
   firstStdoutLine,
+  freePort,
   http,
   startProcess,
   stopProcess,
   waitFor,
-  type Proc,
-} from './lib/processes.js';
+  type Child as Proc,
+} from '../helpers/processes.js';
 import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
 import { runbookUrl } from '../../src/lib/docs-links.js';
-import { freePort } from '../helpers/child-process.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
 import { findOnPath, readRepoFile, readRepoYaml, repoPath } from './lib/tools.js';

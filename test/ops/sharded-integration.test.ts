@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { freePort } from '../helpers/child-process.js';
-import { childEnv, firstStdoutLine, http, startProcess, stopProcess, waitFor, type Proc } from './lib/processes.js';
+import { parseExposition } from '../helpers/exposition.js';
+import { childEnv, firstStdoutLine, freePort, http, startProcess, stopProcess, waitFor, type Child } from '../helpers/processes.js';
 import type { RulesFile } from './lib/rules.js';
 import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
 import { shardConfig, type ShardableConfig } from './lib/shards.js';
@@ -48,7 +48,7 @@ const missing = missingPrerequisites();
 const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
 
 describe('two Prometheus shards, each with its own exporter, against one simulator', { skip, timeout: 120_000 }, () => {
-  const procs: Proc[] = [];
+  const procs: Child[] = [];
   let dir = '';
   let sim: SimInfo;
   const exporters: string[] = [];
@@ -198,10 +198,10 @@ describe('two Prometheus shards, each with its own exporter, against one simulat
     assert.equal(stats.orgListRequests, 0, 'no discovery');
     // And that replica is the shard's own: its token series name exactly the shard's orgs.
     for (const [i, exporter] of exporters.entries()) {
-      const metrics = (await http(`http://${exporter}/metrics`)).text;
-      const tokenOrgs = [...new Set([...metrics.matchAll(/^vmc_token_refreshes_total\{org_id="([^"]*)",result="success"\} /gm)].map((m) => m[1]!))].sort();
+      const metrics = parseExposition((await http(`http://${exporter}/metrics`)).text);
+      const tokenOrgs = [...new Set(metrics.all('vmc_token_refreshes_total', { result: 'success' }).map((s) => s.labels['org_id']!))].sort();
       assert.deepEqual(tokenOrgs, owned[i], `replica ${i} holds tokens for shard ${i}'s orgs only`);
-      assert.doesNotMatch(metrics, /^vmc_up\{/m, `replica ${i}'s /metrics carries no org (--no-vmc.discover)`);
+      assert.deepEqual(metrics.all('vmc_up'), [], `replica ${i}'s /metrics carries no org (--no-vmc.discover)`);
     }
   });
 

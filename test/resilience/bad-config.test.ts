@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NO_CREDENTIALS_MESSAGE } from '../../src/config/resolve-auth.js';
 import { hasStackTrace } from '../helpers/exporter-harness.js';
-import { cleanEnv, EXPORTER_BIN, freePort, isListening, requireBuild, runNode, type RunResult } from '../helpers/child-process.js';
+import { cleanEnv, EXPORTER_BIN, freePort, isListening, requireBuild, runNode, type RunResult } from '../helpers/processes.js';
 
 interface BadCase {
   readonly name: string;
@@ -151,9 +151,8 @@ describe('bad configuration (built binary)', { concurrency: 4 }, () => {
     });
   }
 
-  // Regression (fixed in 2af8381): a malformed proxy variable used to end as "cannot start:
-  // Invalid URL" (exit 1) without naming the variable. The value is never echoed (it may hold
-  // a proxy password).
+  // A malformed proxy variable is a configuration error naming the variable, never a generic
+  // "cannot start: Invalid URL". The value is never echoed (it may hold a proxy password).
   for (const [variable, value] of [
     ['HTTP_PROXY', 'not a url'],
     ['HTTPS_PROXY', 'proxy.example.com:3128'],

@@ -16,7 +16,8 @@ import { SelfMetrics } from '../../src/metrics/self-metrics.js';
 import { SecretRegistry } from '../../src/lib/secrets.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { Agent } from 'undici';
-import { hasStackTrace, sleep, startHarness, type Harness, type ScrapeResult } from '../helpers/exporter-harness.js';
+import { hasStackTrace, startHarness, type Harness, type ScrapeResult } from '../helpers/exporter-harness.js';
+import { sleep } from '../helpers/processes.js';
 
 /** Scrape timeout announced in the header; with the default 0.5 s offset the budget is 1.5 s. */
 const HEADER_SECONDS = 2;

@@ -11,7 +11,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startHarness, waitFor } from '../helpers/exporter-harness.js';
+import { startHarness } from '../helpers/exporter-harness.js';
+import { waitFor } from '../helpers/processes.js';
 
 test('a timeout after a retry is logged once, whatever budget was left for the last attempt', async () => {
   const h = await startHarness({ flags: ['--vmc.timeout=2'] });
@@ -27,7 +28,7 @@ test('a timeout after a retry is logged once, whatever budget was left for the l
       const s = await h.scrape(1);
       assert.equal(s.status, 200);
       assert.equal(s.value('vmc_up', { org_id: a }), 0);
-      await waitFor(() => failures().length > i, 5000, `collection ${i + 1} to fail`);
+      await waitFor(`collection ${i + 1} to fail`, () => failures().length > i, { timeoutMs: 5000, intervalMs: 20 });
     }
     const lines = failures();
     for (const l of lines) assert.match(String((l['err'] as { message?: string })?.message), /\/sddcs: no complete answer within /);

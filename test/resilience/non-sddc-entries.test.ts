@@ -13,7 +13,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { startExporter, type Exporter } from '../../src/run.js';
 import { Estate, type JsonObject } from '../../sim/src/estate.js';
 import { startSimulator, type Simulator } from '../../sim/src/server.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { parseExposition } from '../helpers/exposition.js';
 import { captureLogger } from '../helpers/log-sink.js';
 
 const ORG = '0f0f0f0f-0000-4000-8000-00000000abcd';
@@ -66,12 +66,12 @@ describe('SDDC list entries without a usable state', () => {
   });
 
   test('no series has state=""', () => {
-    assert.equal(parseSamples(text).get(`vmc_up{org_id="${ORG}"}`), 1);
+    assert.equal(parseExposition(text).value('vmc_up', { org_id: ORG }), 1);
     assert.doesNotMatch(text, /state=""/);
   });
 
   test('SDDCs without a usable sddc_state are UNKNOWN in their state set and in the count', () => {
-    const s = parseSamples(text);
+    const s = parseExposition(text).series;
     for (const id of ['org-like', 'task-like', 'empty-state', 'blank-state', 'number-state']) {
       assert.equal(s.get(`vmc_sddc_state{org_id="${ORG}",sddc_id="${id}",state="UNKNOWN"}`), 1, id);
       assert.equal(s.get(`vmc_sddc_state{org_id="${ORG}",sddc_id="${id}",state="READY"}`), 0, id);
@@ -81,13 +81,14 @@ describe('SDDC list entries without a usable state', () => {
   });
 
   test('a cluster without cluster_state is UNKNOWN, an unknown one passes through', () => {
-    const lines = text.split('\n').filter((l) => l.startsWith('vmc_cluster_state{') && l.endsWith(' 1'));
-    assert.ok(lines.some((l) => l.includes('cluster_id="c1"') && l.includes('state="UNKNOWN"')), lines.join('\n'));
-    assert.ok(lines.some((l) => l.includes('cluster_id="c2"') && l.includes('state="BRAND_NEW"')), lines.join('\n'));
+    const states = parseExposition(text).all('vmc_cluster_state');
+    const current = (cluster: string) => states.filter((s) => s.labels['cluster_id'] === cluster && s.value === 1).map((s) => s.labels['state']);
+    assert.deepEqual(current('c1'), ['UNKNOWN'], JSON.stringify(states));
+    assert.deepEqual(current('c2'), ['BRAND_NEW'], JSON.stringify(states));
   });
 
   test('hosts without esx_state count as UNKNOWN, an unknown one passes through', () => {
-    const s = parseSamples(text);
+    const s = parseExposition(text).series;
     const hosts = (state: string) => s.get(`vmc_sddc_hosts{org_id="${ORG}",sddc_id="no-cluster-state",state="${state}"}`);
     assert.equal(hosts('UNKNOWN'), 2);
     assert.equal(hosts('READY'), 1);

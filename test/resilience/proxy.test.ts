@@ -20,7 +20,7 @@ import { DEMO } from '../../sim/src/demo-estate.js';
 import { startSimulator, type Simulator } from '../../sim/src/server.js';
 import { makePki, type Pki } from '../helpers/tls-fixtures.js';
 import { scrapeUrl } from '../helpers/exporter-harness.js';
-import { cleanEnv, requireBuild, spawnExporter, type ChildExporter } from '../helpers/child-process.js';
+import { cleanEnv, requireBuild, spawnExporter, type ChildExporter } from '../helpers/processes.js';
 
 interface Proxy {
   readonly url: string;

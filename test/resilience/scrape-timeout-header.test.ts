@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type Child, type ChildExporter } from '../helpers/child-process.js';
-import { parseSamples } from '../helpers/exporter-harness.js';
+import { cleanEnv, requireBuild, spawnExporter, spawnSimulator, type ChildExporter, type ChildSimulator } from '../helpers/processes.js';
+import { parseExposition } from '../helpers/exposition.js';
 
 describe('X-Prometheus-Scrape-Timeout-Seconds', () => {
-  let sim: Child & { sim: { url: string; orgs: readonly string[]; clientId: string; clientSecret: string } };
+  let sim: ChildSimulator;
   let exporter: ChildExporter;
   before(async () => {
     requireBuild();
@@ -29,8 +29,8 @@ describe('X-Prometheus-Scrape-Timeout-Seconds', () => {
     test(`${value}: the scrape waits for the data as usual and nothing goes to stderr`, async () => {
       const res = await fetch(`${exporter.url}/metrics`, { headers: { 'x-prometheus-scrape-timeout-seconds': value } });
       assert.equal(res.status, 200);
-      const samples = parseSamples(await res.text());
-      assert.equal(samples.get(`vmc_up{org_id="${sim.sim.orgs[0]}"}`), 1, 'no false vmc_up 0 from a 1 ms deadline');
+      const metrics = parseExposition(await res.text());
+      assert.equal(metrics.value('vmc_up', { org_id: sim.sim.orgs[0]! }), 1, 'no false vmc_up 0 from a 1 ms deadline');
       assert.equal(exporter.stderr(), '', 'no TimeoutOverflowWarning or other non-JSON output');
     });
   }

@@ -14,8 +14,8 @@ import { COLLECTORS } from '../../src/collect/collectors/index.js';
 import { parseCommandLine } from '../../src/config/parse-config.js';
 import { MAX_SECRET_FILE_BYTES } from '../../src/config/secret-source.js';
 import { ConfigError } from '../../src/lib/errors.js';
-import { startHarness, waitFor } from '../helpers/exporter-harness.js';
-import { cleanEnv, EXPORTER_BIN, requireBuild, runNode } from '../helpers/child-process.js';
+import { startHarness } from '../helpers/exporter-harness.js';
+import { cleanEnv, EXPORTER_BIN, requireBuild, runNode, waitFor } from '../helpers/processes.js';
 
 const NOT_REGULAR = 'not a regular file (a FIFO, socket or device)';
 const TOO_LARGE = 'larger than 64 KiB';
@@ -97,7 +97,7 @@ describe('secret files re-read at runtime', () => {
         const s = await h.scrape(3);
         assert.equal(s.status, 200);
         assert.equal(s.value('vmc_up', { org_id: org }), 0, 'the org fails, the process answers');
-        await waitFor(() => h.rawLogs().includes(reason), 5_000, `a log line saying ${reason}`);
+        await waitFor(`a log line saying ${reason}`, () => h.rawLogs().includes(reason), { timeoutMs: 5_000, intervalMs: 20 });
       }
 
       await unlink(file);

@@ -10,8 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { DEMO } from '../../sim/src/demo-estate.js';
 import { startSimulator, type Fault, type Simulator } from '../../sim/src/server.js';
-import { scrapeUrl, sleep, startHarness, waitFor } from '../helpers/exporter-harness.js';
-import { cleanEnv, cmdline, requireBuild, runNode, spawnExporter, EXPORTER_BIN } from '../helpers/child-process.js';
+import { scrapeUrl, startHarness } from '../helpers/exporter-harness.js';
+import { cleanEnv, cmdline, EXPORTER_BIN, requireBuild, runNode, sleep, spawnExporter, waitFor, waitUntil } from '../helpers/processes.js';
 
 /** A canary: distinctive, random, no English words (the scrubber masks 6-character runs). */
 const canary = (tag: string) => `Qz${tag}${randomBytes(30).toString('base64url')}`;
@@ -109,7 +109,7 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       echoed.push(...tokens.flatMap((t) => [t.slice(-20), t.slice(40, 52)]));
       h.sim.addFault({ endpoint: 'sddcs', org: a, status: 401, body: vmcEcho(401, messages) });
       await scrape();
-      await waitFor(failedWith('HTTP 401'), 5000, 'the VMC 401 line');
+      await waitFor('the VMC 401 line', failedWith('HTTP 401'), { timeoutMs: 5000, intervalMs: 20 });
       h.sim.clearFaults();
       await scrape();
 
@@ -119,7 +119,7 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       h.sim.addFault({ endpoint: 'token', status: 401, body: cspEcho(401, `bad client secret ${secret} (${secret.slice(5, 17)})`, secret.slice(-10)) });
       h.sim.revokeTokens();
       await scrape();
-      await waitFor(() => h.logs.some((l) => l['level'] === 'error'), 5000, 'the rejection line');
+      await waitFor('the rejection line', () => h.logs.some((l) => l['level'] === 'error'), { timeoutMs: 5000, intervalMs: 20 });
       h.sim.clearFaults();
       h.clock.advance(11_000);
       const s = await scrape();
@@ -129,7 +129,7 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       h.sim.addFault({ endpoint: 'token', status: 500, body: cspEcho(500, `failed: grant_type=client_credentials client_secret=${secret}`, 'x') });
       h.sim.revokeTokens();
       await scrape();
-      await waitFor(failedWith('HTTP 500'), 5000, 'the CSP 500 line');
+      await waitFor('the CSP 500 line', failedWith('HTTP 500'), { timeoutMs: 5000, intervalMs: 20 });
       h.sim.clearFaults();
       await scrape();
 
@@ -242,7 +242,7 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       h.sim.addFault({ endpoint: 'token', status: 400, body: cspEcho(400, `invalid_client: unknown secret ${wrong}`, wrong.slice(2, 14)) });
       const s = await h.scrape(1);
       assert.equal(s.status, 200);
-      await waitFor(() => h.logs.some((l) => l['level'] === 'error'), 5000, 'the rejection line');
+      await waitFor('the rejection line', () => h.logs.some((l) => l['level'] === 'error'), { timeoutMs: 5000, intervalMs: 20 });
       assertClean('logs', h.rawLogs(), [wrong, ...h.sim.secrets()], [wrong], [wrong.slice(2, 14)]);
       assertClean('/metrics', s.body, [wrong, ...h.sim.secrets()], [wrong]);
     } finally {
@@ -257,7 +257,7 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
     try {
       // The simulator's own 404 echoes the last 5 characters of the presented token.
       bodies.push((await h.scrape(1)).body);
-      await waitFor(() => h.logs.some((l) => l['level'] === 'error'), 5000, 'the rejection line');
+      await waitFor('the rejection line', () => h.logs.some((l) => l['level'] === 'error'), { timeoutMs: 5000, intervalMs: 20 });
       const tail = wrong.slice(-5);
       const line = h.logs.find((l) => l['level'] === 'error');
       const message = String((line?.['err'] as { message?: string })?.message);
@@ -279,12 +279,12 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       const lineWith = (text: string) => () => h.logs.some((l) => l['level'] === 'warn' && String((l['err'] as { message?: string })?.message).includes(text));
       h.sim.addFault({ endpoint: 'sddcs', status: 401, body: vmcEcho(401, accessTokens(h.sim).map((x) => `bad ${x}`)) });
       bodies.push((await h.scrape(2)).body);
-      await waitFor(lineWith('HTTP 401'), 15_000, 'the VMC 401 line');
+      await waitFor('the VMC 401 line', lineWith('HTTP 401'), { timeoutMs: 15_000, intervalMs: 20 });
       h.sim.clearFaults();
       h.sim.addFault({ endpoint: 'api-token', status: 500, body: cspEcho(500, `upstream failed for api_token=${right}`, right.slice(3, 15)) });
       h.sim.revokeTokens();
       bodies.push((await h.scrape(2)).body);
-      await waitFor(lineWith('HTTP 500'), 15_000, 'the CSP 500 line');
+      await waitFor('the CSP 500 line', lineWith('HTTP 500'), { timeoutMs: 15_000, intervalMs: 20 });
       h.sim.clearFaults();
       bodies.push((await h.scrape(2)).body);
 
@@ -374,7 +374,7 @@ describe('secrets never leak (built binary)', () => {
       const s = await scrapeUrl(`${child.url}/metrics`, 1);
       assert.equal(s.status, 200);
       assertClean('/metrics', s.body, [wrong], [wrong]);
-      await waitFor(() => child.lines().some((l) => l['level'] === 'error'), 5000, 'the rejection line');
+      await waitUntil(child, 'the rejection line', () => child.lines().some((l) => l['level'] === 'error'), 5000);
     } finally {
       sim.clearFaults();
       await child.stop();

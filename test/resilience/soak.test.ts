@@ -13,8 +13,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scrapeUrl, sleep, type ScrapeResult } from '../helpers/exporter-harness.js';
-import { cleanEnv, fdCount, requireBuild, rssKiB, socketCount, spawnExporter, spawnSimulator } from '../helpers/child-process.js';
+import { scrapeUrl, type ScrapeResult } from '../helpers/exporter-harness.js';
+import { cleanEnv, fdCount, readRssBytes, requireBuild, sleep, socketCount, spawnExporter, spawnSimulator } from '../helpers/processes.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? '10');
 /** How long each fault stays on. */
@@ -134,7 +134,7 @@ test(`soak: ${SECONDS} s of rotating faults with steady scrapes`, { timeout: (SE
         if (exporter.alive()) {
           samples.push({
             at: Date.now() - started,
-            rssKiB: rssKiB(exporter.pid),
+            rssKiB: readRssBytes(exporter.pid) / 1024,
             fds: fdCount(exporter.pid),
             sockets: socketCount(exporter.pid),
             handles: lastBody ? activeHandles(lastBody) : NaN,

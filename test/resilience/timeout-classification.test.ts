@@ -3,16 +3,15 @@
  * `timeout` (code UPSTREAM_TIMEOUT), "no complete answer within …", counted as
  * `vmc_api_requests_total{code="timeout"}`.
  *
- * Regression test (bug fixed in 2af8381): the client used to pass its own timeout to undici
- * as `headersTimeout` / `bodyTimeout` too. undici runs those on its coarse "fast timers"
- * (1 s resolution, 499 ms tick; lib/util/timers.js), which fire up to ~0.5 s before or after
- * the nominal time, so for many requests undici's timer won the race: the request failed as
- * `network` with "UND_ERR_HEADERS_TIMEOUT Headers Timeout Error", was counted as
- * code="network", and the exporter's "log when the reason changes" rule re-logged the same
- * hang whenever the wording flipped.
+ * The client's own timer decides, never undici's `headersTimeout` / `bodyTimeout`: undici
+ * runs those on its coarse "fast timers" (1 s resolution, 499 ms tick; lib/util/timers.js),
+ * which fire up to ~0.5 s before or after the nominal time, so an undici timer would win the
+ * race for some requests: failure `network` with "UND_ERR_HEADERS_TIMEOUT Headers Timeout
+ * Error", counted as code="network", and the "log when the reason changes" rule would log
+ * the same hang again whenever the wording flipped.
  *
- * The staggered waves below register requests at different phases of undici's tick, which
- * makes the old outcome reproducible (8 of 20 requests misreported on every run).
+ * The staggered waves below register requests at different phases of undici's tick, so that
+ * an undici timer in the race shows up (8 of 20 requests misreported on every run when one is).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -23,7 +22,7 @@ import { SelfMetrics } from '../../src/metrics/self-metrics.js';
 import { startSimulator } from '../../sim/src/server.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import { HttpClient } from '../../src/upstream/http-client.js';
-import { sleep } from '../helpers/exporter-harness.js';
+import { sleep } from '../helpers/processes.js';
 
 test('a request without an answer within its timeout is reported as a timeout, whatever the timer phase', async () => {
   const sim = await startSimulator();

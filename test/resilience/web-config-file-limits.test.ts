@@ -14,7 +14,7 @@ import bcrypt from 'bcryptjs';
 import { ManualClock } from '../../src/lib/clock.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { loadWebConfig, WebConfigSource } from '../../src/web-config/index.js';
-import { cleanEnv, EXPORTER_BIN, requireBuild, runNode } from '../helpers/child-process.js';
+import { cleanEnv, EXPORTER_BIN, requireBuild, runNode } from '../helpers/processes.js';
 import { RecordingLogger } from '../helpers/tls-fixtures.js';
 
 let dir: string;

@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { basicAuth, clientKey, type BasicAuthOptions } from '../../src/http/basic-auth.js';
-import { BcryptPool } from '../../src/http/bcrypt-pool.js';
-import { FairQueue, QueueAbortedError, QueueFullError } from '../../src/http/fair-queue.js';
+import { basicAuth, type BasicAuthOptions } from '../../src/http/basic-auth.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { close, listen, okApp, serverFor } from '../helpers/tls-fixtures.js';
 
@@ -232,85 +230,6 @@ describe('basic auth under a wrong-password flood', () => {
     users.set('carol', bcrypt.hashSync('c', 5));
     request(auth, FLOOD, 'nobody', 'x');
     assert.equal(bcrypt.getRounds(gate.calls[0]?.hash ?? ''), 5);
-  });
-});
-
-describe('FairQueue', () => {
-  const deferred = () => {
-    let resolve!: (v: string) => void;
-    const promise = new Promise<string>((r) => (resolve = r));
-    return { promise, resolve };
-  };
-
-  it('runs at most `concurrency` tasks and gives a new key the next slot', async () => {
-    const q = new FairQueue({ concurrency: 2, maxQueuedPerKey: 10, maxKeys: 10 });
-    const started: string[] = [];
-    const tasks = new Map<string, ReturnType<typeof deferred>>();
-    const add = (key: string, name: string) => {
-      const d = deferred();
-      tasks.set(name, d);
-      return q.run(key, () => {
-        started.push(name);
-        return d.promise;
-      });
-    };
-    const results = [add('a', 'a1'), add('a', 'a2'), add('a', 'a3'), add('a', 'a4'), add('b', 'b1')];
-    assert.deepEqual(started, ['a1', 'a2']);
-    assert.equal(q.running, 2);
-    assert.equal(q.waiting(), 3);
-    tasks.get('a1')?.resolve('A1');
-    await settle();
-    assert.deepEqual(started, ['a1', 'a2', 'b1']);
-    tasks.get('b1')?.resolve('B1');
-    tasks.get('a2')?.resolve('A2');
-    await settle();
-    tasks.get('a3')?.resolve('A3');
-    tasks.get('a4')?.resolve('A4');
-    assert.deepEqual(await Promise.all(results), ['A1', 'A2', 'A3', 'A4', 'B1']);
-    assert.equal(q.running, 0);
-  });
-
-  it('refuses beyond the bounds and removes aborted tasks', async () => {
-    const q = new FairQueue({ concurrency: 1, maxQueuedPerKey: 2, maxKeys: 1 });
-    const d = deferred();
-    const first = q.run('a', () => d.promise);
-    const controller = new AbortController();
-    const second = q.run('a', () => Promise.resolve('never'), controller.signal);
-    await assert.rejects(q.run('a', () => Promise.resolve('x')), (e: unknown) => e instanceof QueueFullError && e.reason === 'key');
-    await assert.rejects(q.run('c', () => Promise.resolve('x')), (e: unknown) => e instanceof QueueFullError && e.reason === 'keys');
-    controller.abort();
-    await assert.rejects(second, QueueAbortedError);
-    assert.equal(q.waiting(), 0);
-    d.resolve('done');
-    assert.equal(await first, 'done');
-    assert.equal(await q.run('c', () => Promise.resolve('ok')), 'ok', 'bounds free up again');
-  });
-});
-
-describe('clientKey', () => {
-  it('keys IPv4 by address and IPv6 by /64', () => {
-    assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
-    assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7');
-    assert.equal(clientKey('2001:db8:0:1:aaaa::1'), '2001:db8:0:1::/64');
-    assert.equal(clientKey('2001:0db8:0000:0001:bbbb:cccc:dddd:eeee'), '2001:db8:0:1::/64');
-    assert.equal(clientKey('::1'), '0:0:0:0::/64');
-    assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
-    assert.equal(clientKey(undefined), 'unknown');
-  });
-});
-
-describe('BcryptPool', () => {
-  it('checks passwords on worker threads', async () => {
-    const pool = new BcryptPool(1);
-    try {
-      assert.equal(await pool.compare('wonderland', aliceHash), true);
-      assert.equal(await pool.compare('nope', aliceHash), false);
-      assert.equal(await pool.compare('x', 'not a hash'), false);
-      assert.deepEqual(await Promise.all([pool.compare('builder', bobHash), pool.compare('wonderland', bobHash)]), [true, false]);
-    } finally {
-      await pool.close();
-    }
-    await assert.rejects(pool.compare('wonderland', aliceHash), /closed/);
   });
 });
 

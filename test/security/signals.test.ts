@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { cleanEnv, isListening, requireBuild, spawnExporter, spawnSimulator, waitUntil, type Child, type ChildExporter } from '../helpers/child-process.js';
+import { cleanEnv, isListening, requireBuild, spawnExporter, spawnSimulator, waitUntil, type ChildExporter, type ChildSimulator } from '../helpers/processes.js';
 
 describe('signals', () => {
-  let sim: Child & { sim: { url: string; orgs: readonly string[]; clientId: string; clientSecret: string } };
+  let sim: ChildSimulator;
   let exporter: ChildExporter;
   let dir: string;
   let webConfig: string;

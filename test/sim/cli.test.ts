@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DEMO } from '../../sim/src/demo-estate.js';
 import { main } from '../../sim/src/cli.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { firstJsonLine, startNode } from '../helpers/processes.js';
 
 interface Announcement {
   url: string;
@@ -100,25 +95,21 @@ describe('simulator CLI: main()', () => {
 
 describe('simulator CLI: as a process', () => {
   it('prints the JSON line, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sim/src/cli.ts', '--estate', 'generated', '--orgs', '2', '--sddcs', '5'], {
-      cwd: ROOT,
-      env: { ...process.env, SIM_CLIENT_ID: 'proc-app', SIM_CLIENT_SECRET: 'proc-secret' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const child = startNode('simulator', ['--import', 'tsx', 'sim/src/cli.ts', '--estate', 'generated', '--orgs', '2', '--sddcs', '5'], {
+      ...process.env,
+      SIM_CLIENT_ID: 'proc-app',
+      SIM_CLIENT_SECRET: 'proc-secret',
     });
     try {
-      const lines = createInterface({ input: child.stdout });
-      const [line] = (await once(lines, 'line')) as [string];
-      const a = JSON.parse(line) as Announcement;
+      const a = await firstJsonLine<Announcement>(child, 30_000);
       assert.equal(a.clientId, 'proc-app');
       assert.equal(a.orgs.length, 2);
       const stats = await fetch(`${a.url}/_sim/stats`);
       assert.equal(stats.status, 200);
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      assert.equal(code, 0);
+      const { code } = await child.stop();
+      assert.equal(code, 0, child.stderr());
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await child.stop(0);
     }
   });
 });

@@ -225,14 +225,6 @@ describe('generateEstate', () => {
     for (const v of values) assert.ok(secrets.has(v));
   });
 
-  it('generates 5,000 SDDCs quickly', () => {
-    const started = performance.now();
-    const estate = generateEstate({ orgs: 25, sddcsPerOrg: 200, hostsPerSddc: 16, clustersPerSddc: 2 });
-    const ms = performance.now() - started;
-    assert.equal(estate.orgIds().reduce((n, o) => n + estate.sddcs(o).length, 0), 5000);
-    assert.ok(ms < 5000, `took ${Math.round(ms)} ms`);
-  });
-
   it('rejects bad sizes', () => {
     assert.throws(() => generateEstate({ orgs: 0 }), RangeError);
     assert.throws(() => generateEstate({ clustersPerSddc: 0 }), RangeError);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { MAX_ERROR_MESSAGE_LENGTH, parseErrorBody } from '../../src/upstream/parse-error-body.js';
+import { parseErrorBody } from '../../src/upstream/parse-error-body.js';
 
 const FIXTURES = new URL('../fixtures/real-world/', import.meta.url);
 
@@ -128,9 +128,8 @@ describe('parseErrorBody: not JSON objects', () => {
 });
 
 describe('parseErrorBody: length limits', () => {
-  it(`cuts message to ${MAX_ERROR_MESSAGE_LENGTH} characters, ending in …`, () => {
+  it('cuts message to 200 characters, ending in …', () => {
     const info = parseErrorBody(JSON.stringify({ message: 'x'.repeat(5000) }));
-    assert.equal(MAX_ERROR_MESSAGE_LENGTH, 200);
     assert.equal(info.message?.length, 200);
     assert.ok(info.message?.endsWith('…'));
   });
