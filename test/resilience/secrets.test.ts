@@ -278,13 +278,14 @@ describe('secrets never leak (in-process exporter)', { concurrency: 3 }, () => {
       assert.equal(ok.value('vmc_up', { org_id: DEMO.orgs.prod }), 1);
       const lineWith = (text: string) => () => h.logs.some((l) => l['level'] === 'warn' && String((l['err'] as { message?: string })?.message).includes(text));
       h.sim.addFault({ endpoint: 'sddcs', status: 401, body: vmcEcho(401, accessTokens(h.sim).map((x) => `bad ${x}`)) });
-      bodies.push((await h.scrape(2)).body);
-      await waitFor('the VMC 401 line', lineWith('HTTP 401'), { timeoutMs: 15_000, intervalMs: 20 });
+      // Scrape until the failure is logged: a scrape may join a collection already in flight.
+      const scrapeUntil = (what: string, logged: () => boolean) =>
+        waitFor(what, async () => (logged() ? true : void bodies.push((await h.scrape(2)).body)), { timeoutMs: 15_000, intervalMs: 20 });
+      await scrapeUntil('the VMC 401 line', lineWith('HTTP 401'));
       h.sim.clearFaults();
       h.sim.addFault({ endpoint: 'api-token', status: 500, body: cspEcho(500, `upstream failed for api_token=${right}`, right.slice(3, 15)) });
       h.sim.revokeTokens();
-      bodies.push((await h.scrape(2)).body);
-      await waitFor('the CSP 500 line', lineWith('HTTP 500'), { timeoutMs: 15_000, intervalMs: 20 });
+      await scrapeUntil('the CSP 500 line', lineWith('HTTP 500'));
       h.sim.clearFaults();
       bodies.push((await h.scrape(2)).body);
 
