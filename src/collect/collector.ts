@@ -87,6 +87,11 @@ export interface CollectorDefinition<T = unknown> extends CollectorFlags {
   readonly credentials?: AuthConfig['kind'];
   /** Collectors whose last good result `fetch` reads through `ctx.dependency`. */
   readonly dependsOn?: readonly string[];
+  /**
+   * `fetch` reads `ctx.listedOrg()`: the collector is asked only once the scrape has the org
+   * list, while the others of a known org start at once (a slow org list delays only it).
+   */
+  readonly readsOrgList?: boolean;
   /** The families `render` writes, in output order. */
   readonly families: readonly Family[];
   /**

@@ -147,6 +147,8 @@ export class CollectionEngine {
    */
   async collect(deadline: Promise<void>, scope: CollectScope = {}): Promise<CollectionView> {
     const wanted = (i: number): boolean => scope.collectors === undefined || scope.collectors.has(this.#o.collectors[i]!.definition.name);
+    /** The caches this scrape asked already, with what they answered (each is asked once). */
+    const asked = new Map<SourceCache<unknown>, Promise<void> | undefined>();
     let ids: readonly string[];
     let orgListFailed = false;
     if (scope.orgs !== undefined) {
@@ -155,6 +157,13 @@ export class CollectionEngine {
       if (current !== undefined) this.#sync(current);
       this.#touch(ids);
     } else {
+      // The orgs already known start collecting at once, so a slow org list costs them nothing
+      // (but for the collectors that read the org list).
+      const early = (i: number): boolean => wanted(i) && this.#o.collectors[i]!.definition.readsOrgList !== true;
+      for (const id of this.#listed) {
+        const known = this.#orgs.get(id);
+        if (known !== undefined) refreshAll(known, early, asked);
+      }
       const listed = await Promise.race([this.#o.orgs.orgIds(), deadline.then(() => undefined)]);
       if (listed === undefined) orgListFailed = true;
       else {
@@ -168,13 +177,7 @@ export class CollectionEngine {
     const exporterWide = (scope.exporterWide ?? scope.orgs === undefined) && this.#o.collectors.some((c) => c.definition.scope === 'exporter');
     const exporterSources = exporterWide ? (this.#exporter ??= this.#makeSources('')) : undefined;
 
-    const waits: Array<Promise<void>> = [];
-    for (const sources of [...groups.map(([, s]) => s), ...(exporterSources ? [exporterSources] : [])]) {
-      sources.forEach((s, i) => {
-        const p = s && wanted(i) ? s.refresh() : undefined;
-        if (p) waits.push(p);
-      });
-    }
+    const waits = [...groups.map(([, s]) => s), ...(exporterSources ? [exporterSources] : [])].flatMap((sources) => refreshAll(sources, wanted, asked));
     if (waits.length > 0) await Promise.race([Promise.allSettled(waits), deadline]);
 
     return {
@@ -333,4 +336,19 @@ export class CollectionEngine {
     }
     return sources;
   }
+}
+
+/**
+ * Starts (or joins) the due collections of `sources` that the scrape asks for, asking each
+ * cache once per scrape (`asked`); the promises to wait for.
+ */
+function refreshAll(sources: Sources, wanted: (i: number) => boolean, asked: Map<SourceCache<unknown>, Promise<void> | undefined>): Array<Promise<void>> {
+  const waits: Array<Promise<void>> = [];
+  sources.forEach((s, i) => {
+    if (s === undefined || !wanted(i)) return;
+    if (!asked.has(s)) asked.set(s, s.refresh());
+    const p = asked.get(s);
+    if (p) waits.push(p);
+  });
+  return waits;
 }

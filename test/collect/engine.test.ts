@@ -231,6 +231,31 @@ describe('CollectionEngine', () => {
     assert.equal(listCalls, 3);
   });
 
+  test('a slow org list does not hold up the orgs already known: they collect while it is asked for', async () => {
+    const clock = new ManualClock();
+    const log = captureLogger();
+    let release: (() => void) | undefined;
+    let slow = false;
+    const orgs = new DiscoveredOrgs(async () => {
+      if (slow) await new Promise<void>((r) => (release = r));
+      return [{ id: 'org-a', displayName: 'A' }];
+    }, clock, log.logger);
+    // The SDDC list takes a turn of the event loop, as a real call does.
+    const fetchSddcs = async (): Promise<SddcList> => (await new Promise((r) => setImmediate(r)), list('s1'));
+    const engine = engineOf({ orgs, clock, logger: log.logger, collectors: [{ definition: sddcsWith(fetchSddcs), ttlMs: 60_000 }] });
+    await engine.collect(never);
+    slow = true;
+    clock.advance(10 * 60_000);
+    const d = manualDeadline();
+    const pending = engine.collect(d.promise);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    d.fire();
+    const v = await pending;
+    assert.equal(v.orgs[0]?.up, true, 'collected fresh while the org list hung');
+    release?.();
+  });
+
   test('discovered orgs: DELETED orgs are not collected; a collector reads the listed org without a call', async () => {
     const clock = new ManualClock();
     const log = captureLogger('info');
@@ -245,6 +270,7 @@ describe('CollectionEngine', () => {
       help: 'test',
       defaultEnabled: true,
       defaultTtl: '0',
+      readsOrgList: true,
       families: [{ name: 'test_name', type: 'gauge', help: 'h' }],
       fetch: async (ctx) => {
         seen.push([ctx.orgId, ctx.listedOrg()?.displayName]);

@@ -23,6 +23,7 @@ export const orgsCollector = defineCollector<Org>({
   help: 'Org names as vmc_org_info: from the org list when orgs are discovered, else GET /vmc/api/orgs/{org}.',
   defaultEnabled: true,
   defaultTtl: '10m',
+  readsOrgList: true,
   families: FAMILIES,
   forbiddenHint: 'the VMware Cloud on AWS service role (Administrator (Delete Restricted)), or the app was not added to the org',
   fetch: async (ctx) =>
