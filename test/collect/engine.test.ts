@@ -238,7 +238,7 @@ describe('CollectionEngine', () => {
     let slow = false;
     const orgs = new DiscoveredOrgs(async () => {
       if (slow) await new Promise<void>((r) => (release = r));
-      return [{ id: 'org-a', displayName: 'A' }];
+      return [{ id: 'org-a', displayName: 'A', projectState: 'CREATED' }];
     }, clock, log.logger);
     // The SDDC list takes a turn of the event loop, as a real call does.
     const fetchSddcs = async (): Promise<SddcList> => (await new Promise((r) => setImmediate(r)), list('s1'));
