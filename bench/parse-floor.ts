@@ -136,7 +136,7 @@ export async function measureFloor(spec: FloorSpec): Promise<FloorResult> {
       exporter: undefined,
       orgListFailed: false,
     };
-    renderedBytes = new ExpositionCache().body(view).plain.length;
+    renderedBytes = new ExpositionCache().body(view).byteLength;
   });
   if (sink < 0) process.stderr.write('unreachable\n');
   return {

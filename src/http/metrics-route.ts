@@ -108,18 +108,20 @@ export async function sendExposition(req: Request, res: Response, view: Collecti
  */
 export async function sendBody(req: Request, res: Response, format: ExpositionFormat, body: RenderedBody, rest: Tail): Promise<void> {
   const gzip = acceptsGzip(req);
-  const head = gzip ? await body.gzipped() : body.plain;
+  const head = gzip ? [await body.gzipped()] : body.chunks;
   const end = gzip ? rest.gzipped() : rest.plain;
   res.status(200);
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Vary', 'Accept, Accept-Encoding');
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
-  res.setHeader('Content-Length', head.length + end.length);
+  res.setHeader('Content-Length', head.reduce((n, c) => n + c.length, 0) + end.length);
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  res.write(head);
+  // Corked, the chunks go out in one writev.
+  res.cork();
+  for (const chunk of head) res.write(chunk);
   res.end(end);
 }

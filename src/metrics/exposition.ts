@@ -1,34 +1,56 @@
-import { gzip as gzipCb } from 'node:zlib';
-import { promisify } from 'node:util';
+import { createGzip } from 'node:zlib';
 import type { CollectionView, OrgView } from '../collect/engine.js';
 import { header, type ExpositionFormat } from '../lib/text-format.js';
 import { META_FAMILIES, renderMeta, renderSource, renderUp } from './render.js';
 import { makeTail, type Tail } from './scrape-tail.js';
 
-const gzip = promisify(gzipCb);
-
-/** The rendered data part of a scrape: the same object for as long as the data is unchanged. */
+/**
+ * The rendered data part of a scrape: the same object for as long as the data is unchanged.
+ * It is a list of buffers (family headers and the (org, collector) fragments they head),
+ * never copied into one: a scrape writes them as they are.
+ */
 export class RenderedBody {
-  /** The body as UTF-8 bytes. */
-  readonly plain: Buffer;
+  /** The body's UTF-8 bytes, in order; none is empty. */
+  readonly chunks: readonly Buffer[];
+  /** Their total size, bytes. */
+  readonly byteLength: number;
   #gzipped: Promise<Buffer> | undefined;
 
-  /** @param text - the exposition text */
-  constructor(text: string) {
-    this.plain = Buffer.from(text, 'utf8');
+  /** @param chunks - the body's bytes, in order */
+  constructor(chunks: readonly Buffer[]) {
+    this.chunks = chunks.filter((c) => c.length > 0);
+    this.byteLength = this.chunks.reduce((n, c) => n + c.length, 0);
   }
 
-  /** The body gzip-compressed; compressed once (off the event loop), then reused. */
+  /** The body in one buffer (a copy, made on each call; the send path writes {@link chunks}). */
+  get plain(): Buffer {
+    return Buffer.concat(this.chunks, this.byteLength);
+  }
+
+  /** The body gzip-compressed, as one gzip member; compressed once (off the event loop), then reused. */
   gzipped(): Promise<Buffer> {
-    this.#gzipped ??= gzip(this.plain, { level: 6 });
+    this.#gzipped ??= gzipChunks(this.chunks);
     return this.#gzipped;
   }
+}
+
+/** Compresses `chunks` as one gzip member without copying them into one buffer first. */
+function gzipChunks(chunks: readonly Buffer[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const z = createGzip({ level: 6 });
+    const out: Buffer[] = [];
+    z.on('data', (c: Buffer) => out.push(c));
+    z.once('error', reject);
+    z.once('end', () => resolve(Buffer.concat(out)));
+    for (const c of chunks) z.write(c);
+    z.end();
+  });
 }
 
 /** One collector's rendered families for one org, and the view key they were rendered from. */
 interface Fragment {
   readonly key: string;
-  readonly families: readonly string[];
+  readonly families: readonly Buffer[];
 }
 
 /** The rendered fragments of one org: per collector (keyed by its view) and the framework's own. */
@@ -151,18 +173,24 @@ function orgKey(o: OrgView): string {
  * Joins the fragments family by family: each collector's families in order, then the meta
  * families. A collector the view leaves out of an org contributes nothing for it.
  */
-function assemble(view: CollectionView, fragments: readonly OrgFragments[], format: ExpositionFormat): string {
+function assemble(view: CollectionView, fragments: readonly OrgFragments[], format: ExpositionFormat): Buffer[] {
   const groups = view.exporter ? [...view.orgs, view.exporter] : view.orgs;
-  const body: string[] = [];
+  const body: Buffer[] = [];
   view.collectors.forEach((active, c) => {
     active.definition.families.forEach((family, f) => {
-      const samples = fragments.map((o, g) => (groups[g]?.sources[c] === undefined ? '' : (o.sources[c]?.families[f] ?? '')));
-      if (samples.some((x) => x !== '')) body.push(header(family, format), ...samples);
+      const samples: Buffer[] = [];
+      fragments.forEach((o, g) => {
+        const bytes = groups[g]?.sources[c] === undefined ? undefined : o.sources[c]?.families[f];
+        if (bytes !== undefined && bytes.length > 0) samples.push(bytes);
+      });
+      if (samples.length > 0) body.push(Buffer.from(header(family, format), 'utf8'), ...samples);
     });
   });
+  const meta: string[] = [];
   META_FAMILIES.forEach((family, f) => {
     const samples = fragments.map((o) => o.meta[f] ?? '');
-    if (samples.some((x) => x !== '')) body.push(header(family, format), ...samples);
+    if (samples.some((x) => x !== '')) meta.push(header(family, format), ...samples);
   });
-  return body.join('');
+  body.push(Buffer.from(meta.join(''), 'utf8'));
+  return body;
 }

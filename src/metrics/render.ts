@@ -43,16 +43,19 @@ export function orgLabel(orgId: string): string {
   return `org_id="${escapeLabel(orgId)}"`;
 }
 
+const NOTHING = Buffer.alloc(0);
+
 /**
- * Renders one collector's families for one org: one string per family of the collector.
- * Absent data renders nothing.
+ * Renders one collector's families for one org: the UTF-8 bytes of each family, encoded
+ * once here; every body that shows them sends these very buffers. Absent data renders
+ * nothing.
  */
-export function renderSource(active: ActiveCollector, orgId: string, view: SourceView): string[] {
+export function renderSource(active: ActiveCollector, orgId: string, view: SourceView): Buffer[] {
   const families = active.definition.families;
-  if (view.data === undefined) return families.map(() => '');
+  if (view.data === undefined) return families.map(() => NOTHING);
   const out = families.map((): string[] => []);
   active.definition.render(view.data, { org: orgLabel(orgId), out });
-  return out.map((lines) => lines.join(''));
+  return out.map((lines) => (lines.length === 0 ? NOTHING : Buffer.from(lines.join(''), 'utf8')));
 }
 
 /** Renders the {@link META_FAMILIES} of one org: one string per family. */

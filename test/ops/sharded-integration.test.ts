@@ -155,10 +155,12 @@ describe('two Prometheus shards, each with its own exporter, against one simulat
       { timeoutMs: 30_000, context: logs },
     );
     owned = await waitFor(
-      'every org up on some shard',
+      'every org up on some shard, and each shard scraping its replica',
       async () => {
         const perShard = await Promise.all(proms.map(async (p) => (await query(p, 'vmc_up == 1')).map((s) => s.metric['org_id']!).sort()));
-        return perShard.flat().length >= sim.orgs.length ? perShard : undefined;
+        // The self-scrape job runs on its own schedule: wait for its first sample too.
+        const selfScraped = await Promise.all(proms.map(async (p) => (await query(p, 'up{job="vmc"}')).length > 0));
+        return perShard.flat().length >= sim.orgs.length && selfScraped.every(Boolean) ? perShard : undefined;
       },
       { timeoutMs: 30_000, context: logs },
     );
