@@ -93,11 +93,23 @@ export class TokenManager {
   #current: CurrentToken | undefined;
   #inflight: Promise<string> | undefined;
   #rejection: Rejection | undefined;
+  /** The access tokens this manager registered for scrubbing: the current one and the one before. */
+  #registered: string[] = [];
 
   /** @param opts - see {@link TokenManagerOptions} */
   constructor(opts: TokenManagerOptions) {
     this.#o = opts;
     opts.observer.tokenDeclared?.(opts.orgLabel);
+  }
+
+  /**
+   * Takes the tokens this manager obtained out of the secret registry: called when its org is
+   * forgotten, so the registry does not grow with every org ever probed. A token obtained
+   * by a request still in flight is registered as usual.
+   */
+  releaseTokens(): void {
+    for (const token of this.#registered) this.#o.secrets.removeToken(token);
+    this.#registered = [];
   }
 
   /** The `org_id` label of this token. */
@@ -157,6 +169,7 @@ export class TokenManager {
       const now = clock.now();
       const ttlMs = grant.expiresInSeconds * 1000;
       this.#o.secrets.addToken(grant.accessToken);
+      this.#registered = [...this.#registered.slice(-1), grant.accessToken];
       this.#current = { token: grant.accessToken, refreshAt: now + ttlMs - refreshMarginMs(ttlMs), expiresAt: now + ttlMs };
       observer.tokenRequested(orgLabel, 'success', (performance.now() - started) / 1000);
       observer.tokenExpires(orgLabel, (now + ttlMs) / 1000);

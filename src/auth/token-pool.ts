@@ -56,14 +56,15 @@ export class TokenPool {
   }
 
   /**
-   * Drops the token of `orgId` (an org no longer collected). Whatever its manager still
-   * reports afterwards (a token request in flight) is not observed, so no series of the org
-   * reappears.
+   * Drops the token of `orgId` (an org no longer collected), from the secret registry too.
+   * Whatever its manager still reports afterwards (a token request in flight) is not
+   * observed, so no series of the org reappears.
    */
   forget(orgId: string): void {
     const entry = this.#perOrg.get(orgId);
     if (entry === undefined) return;
     entry.retire();
+    entry.manager.releaseTokens();
     this.#perOrg.delete(orgId);
   }
 

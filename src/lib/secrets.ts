@@ -122,6 +122,22 @@ export class SecretRegistry {
     this.#changed();
   }
 
+  /** Number of access tokens remembered. */
+  get tokenCount(): number {
+    return this.#tokens.length;
+  }
+
+  /**
+   * Forgets an access token and its forms (its org is no longer collected, so nothing will
+   * send or echo it again). Unknown tokens are ignored.
+   */
+  removeToken(token: string): void {
+    const kept = this.#tokens.filter((t) => t.token !== token);
+    if (kept.length === this.#tokens.length) return;
+    this.#tokens = kept;
+    this.#changed();
+  }
+
   /**
    * Returns `text` with every known secret and each of its forms, the runs of text taken
    * from one (see `scrubFragments`) and CSP-style partial echoes (`...tN3NK`) replaced by

@@ -37,7 +37,7 @@ describe('TokenPool', () => {
       secrets: log.secrets,
       logger: log.logger,
     });
-    return { tokens, self };
+    return { tokens, self, secrets: log.secrets };
   }
 
   /** The `vmc_token_*` series of `org` (of every org without it). */
@@ -59,6 +59,20 @@ describe('TokenPool', () => {
     const { tokens } = pool('api-token', false);
     assert.equal(tokens.forOrg(sim.orgIds[1]!, true), tokens.shared());
     assert.equal(tokens.size, 0);
+  });
+
+  test('forget takes the org\'s tokens out of the secret registry; other orgs\' stay', async () => {
+    const { tokens, secrets } = pool('oauth', true);
+    const [a, b] = sim.orgIds;
+    const first = await tokens.forOrg(a!).getToken();
+    tokens.forOrg(a!).invalidate(first);
+    assert.notEqual(await tokens.forOrg(a!).getToken(), first);
+    await tokens.forOrg(b!).getToken();
+    assert.equal(secrets.tokenCount, 3, 'two tokens of a, one of b');
+    tokens.forget(a!);
+    assert.equal(secrets.tokenCount, 1, 'only b\'s token is still looked for');
+    tokens.forget(b!);
+    assert.equal(secrets.tokenCount, 0);
   });
 
   test('forget drops the token and its series; a request still in flight reports nothing afterwards', async () => {

@@ -66,3 +66,17 @@ test('addToken: every remembered token is scrubbed whole and in its forms, beyon
   assert.ok(small.scrub(`bad token ${tokens[0]}`).includes(tokens[0]!.slice(-30)), 'the default keeps 16 tokens');
   assert.equal(small.scrub(`bad token ${tokens[39]}`), `bad token ${REDACTED}`);
 });
+
+test('removeToken: a removed token and its forms are no longer scrubbed; the others still are', () => {
+  const r = new SecretRegistry();
+  const gone = 'tok+0/Aa9 gone-token';
+  const kept = 'tok-1.Bb8 kept-token';
+  r.addToken(gone);
+  r.addToken(kept);
+  assert.equal(r.scrub(encodeURIComponent(gone)), REDACTED);
+  r.removeToken(gone);
+  r.removeToken('never-added-token');
+  assert.equal(r.tokenCount, 1);
+  assert.equal(r.scrub(encodeURIComponent(gone)), encodeURIComponent(gone));
+  assert.equal(r.scrub(`a ${kept} b`), `a ${REDACTED} b`);
+});
