@@ -231,7 +231,9 @@ function parseOptions(argv: string[]): Options | undefined {
             ttlS: int('probe-ttl', values['probe-ttl'], quick ? 10 : 30, 1),
             idleS: int('probe-idle', values['probe-idle'], quick ? 15 : 40, 1),
             latencyMs: int('probe-latency-ms', values['probe-latency-ms'], 50, 0),
-            vmcConcurrency: 16,
+            // A cold probe with every collector on makes ~17 upstream calls per org (EDRS: one
+            // per SDDC); 32 in flight at 50 ms let the cold round of 500 orgs fit in one TTL.
+            vmcConcurrency: 32,
             durationS: num('duration', values.duration, quick ? 2 : 10, 0.5),
             throughputConcurrency: int('concurrency', values.concurrency, 8, 1),
           },
