@@ -31,6 +31,13 @@ export interface RetryOptions {
   readonly policy?: RetryPolicy;
 }
 
+/**
+ * The least time worth giving an attempt, ms: a retry that would have less fails with the
+ * previous attempt's error, which says what the upstream answered, rather than with a
+ * timeout that says only that no time was left.
+ */
+export const MIN_ATTEMPT_MS = 100;
+
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 /**
@@ -38,8 +45,8 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(
  * 429 and 503 after their `Retry-After` (or backoff when absent), other 5xx, timeouts and
  * network errors after exponential backoff with full jitter. Other 4xx, malformed and
  * oversized bodies fail at once. Never waits past `giveUpAt`: when the wait the upstream asks
- * for does not fit, the error is thrown as is (its `retryAfterMs` tells the caller when to
- * come back).
+ * for, plus {@link MIN_ATTEMPT_MS} for the attempt after it, does not fit, the error is thrown
+ * as is (its `retryAfterMs` tells the caller when to come back).
  *
  * @param attempt - one try; receives the ms left until `giveUpAt` (its timeout)
  */
@@ -54,8 +61,10 @@ export async function withRetries<T>(attempt: (remainingMs: number) => Promise<T
     } catch (err) {
       if (n >= policy.maxAttempts || !(err instanceof UpstreamError)) throw err;
       const wait = retryDelay(err, n, policy, random);
-      if (wait === undefined || opts.clock.now() + wait >= opts.giveUpAt) throw err;
+      if (wait === undefined || opts.clock.now() + wait + MIN_ATTEMPT_MS > opts.giveUpAt) throw err;
       await sleep(wait, opts.signal);
+      // A wait that overran (a busy event loop) may leave too little for another attempt.
+      if (opts.giveUpAt - opts.clock.now() < MIN_ATTEMPT_MS) throw err;
     }
   }
 }

@@ -82,6 +82,36 @@ describe('withRetries', () => {
     assert.equal(n, DEFAULT_RETRY_POLICY.maxAttempts);
   });
 
+  test('a retry that would get less than 100 ms fails with the upstream answer, not a timeout', async () => {
+    const clock = new ManualClock();
+    const budgets: number[] = [];
+    // The backoff fits, but leaves the next attempt less than MIN_ATTEMPT_MS: no attempt.
+    await assert.rejects(
+      withRetries(
+        async (remaining) => {
+          budgets.push(remaining);
+          throw http(500);
+        },
+        { giveUpAt: clock.now() + 300, clock, sleep: async () => assert.fail('must not wait'), random: () => 0.9, policy: { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 5000 } },
+      ),
+      (err: UpstreamError) => err.status === 500,
+    );
+    assert.deepEqual(budgets, [300]);
+    // The wait overran (a busy event loop): what is left is too little, so the 500 stands.
+    budgets.length = 0;
+    await assert.rejects(
+      withRetries(
+        async (remaining) => {
+          budgets.push(remaining);
+          throw http(500);
+        },
+        { giveUpAt: clock.now() + 1000, clock, sleep: async (ms) => void clock.advance(ms + 950), random: () => 0 },
+      ),
+      (err: UpstreamError) => err.status === 500,
+    );
+    assert.deepEqual(budgets, [1000]);
+  });
+
   test('4xx fails at once', async () => {
     const clock = new ManualClock();
     let n = 0;
