@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { childEnv, freePort, http, startProcess, stopProcess, waitFor, type Child as Proc } from '../helpers/processes.js';
 import { loadAlertRules } from './lib/rules.js';
-import { findOnPath, readRepoYaml } from './lib/tools.js';
+import { findOnPath, missingPrerequisites, readRepoYaml, skipOutsideCi } from './lib/tools.js';
 
 type Labels = Record<string, string>;
 
@@ -130,9 +130,8 @@ const key = (labels: Labels): string =>
       .map((k) => [k, labels[k]]),
   );
 
-const missing = findOnPath('prometheus-alertmanager') ? undefined : 'missing: prometheus-alertmanager (apt-get install prometheus-alertmanager)';
-// In CI nothing may be missing: run anyway and let before() fail loudly.
-const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
+const missing = missingPrerequisites(['prometheus-alertmanager']);
+const skip = skipOutsideCi(missing);
 
 describe('the shipped inhibitions in a real Alertmanager', { skip, timeout: 60_000 }, () => {
   let proc: Proc | undefined;

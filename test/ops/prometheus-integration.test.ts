@@ -8,7 +8,7 @@
  * of 1 s. Routing, inhibition, expressions, labels and annotations are the shipped ones.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
 import { runbookUrl } from '../../src/lib/docs-links.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
-import { findOnPath, readRepoFile, readRepoYaml, repoPath } from './lib/tools.js';
+import { findOnPath, missingPrerequisites, readRepoFile, readRepoYaml, repoPath, skipOutsideCi } from './lib/tools.js';
 
 const EXPORTER = repoPath('dist/main.js');
 const SIMULATOR = repoPath('sim/dist/cli.js');
@@ -65,18 +65,8 @@ interface Notification {
   alerts: Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }>;
 }
 
-/** Why this suite cannot run here, or undefined. */
-function missingPrerequisites(): string | undefined {
-  const missing = [
-    ...['prometheus', 'prometheus-alertmanager'].filter((t) => !findOnPath(t)).map((t) => `${t} (apt-get install ${t})`),
-    ...[EXPORTER, SIMULATOR].filter((f) => !existsSync(f)).map((f) => `${f} (npm run build)`),
-  ];
-  return missing.length > 0 ? `missing: ${missing.join(', ')}` : undefined;
-}
-
-const missing = missingPrerequisites();
-// In CI nothing may be missing: run anyway and let before() fail loudly.
-const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
+const missing = missingPrerequisites(['prometheus', 'prometheus-alertmanager'], [EXPORTER, SIMULATOR]);
+const skip = skipOutsideCi(missing);
 
 describe('Prometheus and Alertmanager with the exporter and the simulator', { skip, timeout: 120_000 }, () => {
   const procs: Proc[] = [];

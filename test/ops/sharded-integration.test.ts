@@ -9,7 +9,7 @@
  * relabelling and the rules are the shipped ones.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import { parseExposition } from '../helpers/exposition.js';
 import { childEnv, firstStdoutLine, freePort, http, startProcess, stopProcess, waitFor, type Child } from '../helpers/processes.js';
 import type { RulesFile } from './lib/rules.js';
-import { findOnPath, readRepoYaml, repoPath } from './lib/tools.js';
+import { findOnPath, missingPrerequisites, readRepoYaml, repoPath, skipOutsideCi } from './lib/tools.js';
 import { shardConfig, type ShardableConfig } from './lib/shards.js';
 
 const EXPORTER = repoPath('dist/main.js');
@@ -36,16 +36,8 @@ interface Sample {
   value: [number, string];
 }
 
-function missingPrerequisites(): string | undefined {
-  const missing = [
-    ...['prometheus', 'prometheus-alertmanager'].filter((t) => !findOnPath(t)).map((t) => `${t} (apt-get install ${t})`),
-    ...[EXPORTER, SIMULATOR].filter((f) => !existsSync(f)).map((f) => `${f} (npm run build)`),
-  ];
-  return missing.length > 0 ? `missing: ${missing.join(', ')}` : undefined;
-}
-
-const missing = missingPrerequisites();
-const skip = missing !== undefined && process.env.CI !== 'true' ? missing : false;
+const missing = missingPrerequisites(['prometheus', 'prometheus-alertmanager'], [EXPORTER, SIMULATOR]);
+const skip = skipOutsideCi(missing);
 
 describe('two Prometheus shards, each with its own exporter, against one simulator', { skip, timeout: 120_000 }, () => {
   const procs: Child[] = [];

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -91,4 +91,21 @@ export function run(cmd: string, args: readonly string[], opts: { cwd?: string; 
 /** Asserts that a command exited 0, showing its output otherwise. */
 export function assertRunOk(r: RunResult, what: string): void {
   assert.equal(r.status, 0, `${what} exited ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+}
+
+/** What a suite needs and is missing here (and how to get it), or undefined. */
+export function missingPrerequisites(tools: readonly string[], builtFiles: readonly string[] = []): string | undefined {
+  const missing = [
+    ...tools.filter((t) => !findOnPath(t)).map((t) => `${t} (apt-get install ${PACKAGE_OF[t] ?? t})`),
+    ...builtFiles.filter((f) => !existsSync(f)).map((f) => `${f} (npm run build)`),
+  ];
+  return missing.length > 0 ? `missing: ${missing.join(', ')}` : undefined;
+}
+
+/**
+ * The `skip` option of such a suite: the reason outside CI, else false. In CI nothing may be
+ * missing: the suite runs anyway and its before() fails loudly on `missing`.
+ */
+export function skipOutsideCi(missing: string | undefined): string | false {
+  return missing !== undefined && process.env.CI !== 'true' ? missing : false;
 }
