@@ -78,7 +78,28 @@ export async function main(argv: string[], env: Record<string, string | undefine
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     }
   }
-  let exporter: Exporter;
+  // Signal handlers go in before the exporter listens: a signal sent as soon as it answers must
+  // find them (SIGHUP's default would end the process).
+  let exporter: Exporter | undefined;
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('SIGHUP', () => {
+    if (!exporter) {
+      logger.info({ signal: 'SIGHUP' }, 'signal ignored: the exporter is still starting and reads the web config file as it starts');
+      return;
+    }
+    logger.info({ signal: 'SIGHUP' }, 'reading the web config file again');
+    void exporter.reloadWebConfig().then((had) => {
+      if (!had) logger.info({ signal: 'SIGHUP' }, 'no --web.config.file to read');
+    });
+  });
+  process.on('SIGUSR2', () => logger.info({ signal: 'SIGUSR2' }, 'signal ignored'));
+  process.on('SIGUSR1', () => logger.warn({ signal: 'SIGUSR1' }, 'signal ignored: the inspector is not opened on a signal'));
+  process.off('SIGUSR1', ignoreSigusr1);
+  // A stop signal during startup is kept and acted on once the exporter is up.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   try {
     const { startExporter } = await import('./run.js');
     const { runtimeFilePath } = await import('./healthcheck/runtime-file.js');
@@ -88,20 +109,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stderr.write(`vmc-exporter: ${secrets.scrub(startupFailure(err))}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  process.on('SIGHUP', () => {
-    logger.info({ signal: 'SIGHUP' }, 'reading the web config file again');
-    void exporter.reloadWebConfig().then((had) => {
-      if (!had) logger.info({ signal: 'SIGHUP' }, 'no --web.config.file to read');
-    });
-  });
-  process.on('SIGUSR2', () => logger.info({ signal: 'SIGUSR2' }, 'signal ignored'));
-  process.on('SIGUSR1', () => logger.warn({ signal: 'SIGUSR1' }, 'signal ignored: the inspector is not opened on a signal'));
-  process.off('SIGUSR1', ignoreSigusr1);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   logger.info({ signal }, 'shutting down');
   await exporter.close();
   for (const stop of stops) await stop();
