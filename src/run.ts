@@ -184,6 +184,8 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
   }
   ready = true;
   const urls = servers.map((server) => baseUrl(server));
+  // The runtime file is in place before `listening` is logged: a healthcheck run from then on finds it.
+  const recorded = deps.runtimeFile === undefined ? undefined : await recordRuntime(deps.runtimeFile, servers, config, logger);
   for (const url of urls) {
     logger.info(
       {
@@ -197,8 +199,6 @@ export async function startExporter(config: Config, deps: ExporterDeps): Promise
       'listening',
     );
   }
-
-  const recorded = deps.runtimeFile === undefined ? undefined : await recordRuntime(deps.runtimeFile, servers, config, logger);
 
   return {
     url: urls[0]!,
