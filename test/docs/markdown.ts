@@ -151,3 +151,43 @@ export function brokenLinks(root: string, docs: readonly string[]): { problems: 
   }
   return { problems, checked, anchors };
 }
+
+/** One PromQL example of a document. */
+export interface PromqlExample {
+  /** The query, its lines joined by newlines. */
+  readonly expr: string;
+  /** 1-based line number of its first line. */
+  readonly line: number;
+}
+
+/**
+ * The queries of the ` ```promql ` blocks of a Markdown document. In such a block a query
+ * is a run of lines; blank lines and `#` comment lines end it.
+ */
+export function promqlExamples(markdown: string): PromqlExample[] {
+  const out: PromqlExample[] = [];
+  let inBlock = false;
+  let current: { lines: string[]; line: number } | undefined;
+  const end = (): void => {
+    if (current) out.push({ expr: current.lines.join('\n'), line: current.line });
+    current = undefined;
+  };
+  markdown.split('\n').forEach((text, i) => {
+    if (!inBlock) {
+      inBlock = /^\s{0,3}```promql\s*$/.test(text);
+      return;
+    }
+    if (/^\s{0,3}```\s*$/.test(text)) {
+      end();
+      inBlock = false;
+    } else if (text.trim() === '' || text.trimStart().startsWith('#')) end();
+    else if (current) current.lines.push(text);
+    else current = { lines: [text], line: i + 1 };
+  });
+  return out;
+}
+
+/** Every PromQL example of the user docs, with where it stands (`README.md:277`). */
+export function docExamples(root: string = ROOT): Array<{ where: string; expr: string }> {
+  return userDocs(root).flatMap((doc) => promqlExamples(readFileSync(join(root, doc), 'utf8')).map((e) => ({ where: `${doc}:${e.line}`, expr: e.expr })));
+}

@@ -37,6 +37,7 @@ import {
 } from '../helpers/processes.js';
 import { firstSteps, RUNBOOK } from '../../scripts/rules-files.js';
 import { runbookUrl } from '../../src/lib/docs-links.js';
+import { docExamples } from '../docs/markdown.js';
 import { metricSelectors } from './lib/promql.js';
 import { loadAlertRules, loadPrometheusConfig, ruleFilePaths, type RulesFile } from './lib/rules.js';
 import { findOnPath, missingPrerequisites, readRepoFile, readRepoYaml, repoPath, skipOutsideCi } from './lib/tools.js';
@@ -336,6 +337,19 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
       await query(rule.expr); // throws on a parse error
       for (const selector of metricSelectors(rule.expr)) {
         if ((await query(selector)).length === 0) unmatched.push(`${rule.alert}: ${selector}`);
+      }
+    }
+    assert.deepEqual(unmatched, [], 'selectors without series');
+  });
+
+  test('every PromQL example of the docs runs, and every metric selector in it matches series', async () => {
+    const examples = docExamples();
+    assert.ok(examples.length > 0);
+    const unmatched: string[] = [];
+    for (const example of examples) {
+      await query(example.expr); // throws on a parse error
+      for (const selector of metricSelectors(example.expr)) {
+        if ((await query(selector)).length === 0) unmatched.push(`${example.where}: ${selector}`);
       }
     }
     assert.deepEqual(unmatched, [], 'selectors without series');

@@ -124,9 +124,15 @@ export const ALL: Substitutions = { job: '.*', instance: '.*', org: '.*', sddc: 
 /** Every variable name the dashboards may use, built-ins included. */
 export const KNOWN_VARIABLES = new Set(['datasource', 'job', 'instance', 'org', 'sddc', '__rate_interval', '__interval', '__range']);
 
-/** Names of the variables a query uses (`$name` or `${name}` / `${name:fmt}`). */
+/**
+ * A variable reference: `$name`, `${name}` or `${name:fmt}`. `$1` and the like are
+ * label_replace references, not variables (Grafana leaves them as they are).
+ */
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** Names of the variables a query uses. */
 export function variablesIn(expr: string): string[] {
-  return [...expr.matchAll(/\$(?:\{([A-Za-z0-9_]+)(?::[^}]*)?\}|([A-Za-z0-9_]+))/g)].map((m) => (m[1] ?? m[2])!);
+  return [...expr.matchAll(VARIABLE)].map((m) => (m[1] ?? m[2])!);
 }
 
 /** Replaces Grafana variables with concrete values, giving plain PromQL. */
@@ -140,7 +146,7 @@ export function substitute(expr: string, s: Substitutions = ALL): string {
     __interval: s.interval,
     __range: s.range,
   };
-  return expr.replace(/\$(?:\{([A-Za-z0-9_]+)(?::[^}]*)?\}|([A-Za-z0-9_]+))/g, (whole, a?: string, b?: string) => {
+  return expr.replace(VARIABLE, (whole, a?: string, b?: string) => {
     const name = (a ?? b)!;
     const v = values[name];
     if (v === undefined) throw new Error(`unknown variable ${whole} in ${expr}`);
