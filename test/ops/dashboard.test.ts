@@ -275,14 +275,19 @@ describe('Grafana provisioning', () => {
 });
 
 /**
- * Two exporters collecting the same orgs into one Prometheus: exporter a with all it serves,
- * exporter b with the same orgs' series (what its collectors and scrape tail render; its token
- * and API request counters are its own, so b has none here). Every dashboard query must give
- * the same rows and values with both as with a alone: nothing counted twice, no row twice, no
- * many-to-many error. The series are a real scrape of the exporter against the simulator's
- * demo estate; promtool evaluates the queries (`promql_expr_test`).
+ * The dashboard's queries over a real scrape of the exporter against the simulator's demo
+ * estate, evaluated by promtool (`promql_expr_test`):
+ *
+ * - Two exporters collecting the same orgs into one Prometheus: exporter a with all it
+ *   serves, exporter b with the same orgs' series (what its collectors and scrape tail
+ *   render; its token and API request counters are its own, so b has none here). Every query
+ *   must give the same rows and values with both as with a alone: nothing counted twice, no
+ *   row twice, no many-to-many error.
+ * - A query whose data comes from one collector and only its names (an `_info` family) from
+ *   another keeps its rows while that other collector has no data (turned off, or failing):
+ *   the rows are then named by their ids.
  */
-describe('an org exported by two exporters counts once', () => {
+describe('dashboard queries over a real scrape', () => {
   const A = 'exporter-a:10040';
   const B = 'exporter-b:10040';
   /** 15 s samples, evaluated after 20 minutes: rate windows of 2 minutes hold several. */
@@ -308,19 +313,27 @@ describe('an org exported by two exporters counts once', () => {
     await sim?.close();
   });
 
-  test('every dashboard query gives the same answer with both exporters as with one (promtool)', async (t) => {
-    const tools = requireTools(t, 'promtool');
-    if (!tools) return;
+  /** The dashboard's queries: every target and the org and SDDC variables. */
+  function dashboardQueries(): Array<{ where: string; expr: string }> {
     const d = loadDashboard('grafana/dashboards/vmc-overview.json');
-    const queries = [
+    return [
       ...allTargets().map((x) => ({ where: x.where, expr: x.expr })),
       ...d.templating.list
         .filter((v) => v.type === 'query' && v.name !== 'job' && v.name !== 'instance')
         .map((v) => ({ where: `variable ${v.name}`, expr: variablePromql(variableQuery(v)).promql })),
     ];
-    // Every family the queries read (the API token's only exists with an API token); a
-    // collector that failed on the first scrape is retried on the next.
-    const wanted = new Set(queries.flatMap((q) => metricSelectors(q.expr).map((sel) => /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(sel)![0])));
+  }
+
+  /** The metric names a query reads. */
+  const familiesOf = (expr: string): string[] => [...new Set(metricSelectors(expr).map((sel) => /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(sel)![0]))];
+
+  /**
+   * The exporter's samples, once every family the queries read is there (the API token's
+   * only exists with an API token); a collector that failed on the first scrape is retried
+   * on the next.
+   */
+  async function scrapeFor(queries: ReadonlyArray<{ expr: string }>): Promise<Sample[]> {
+    const wanted = new Set(queries.flatMap((q) => familiesOf(q.expr)));
     wanted.delete('vmc_api_token_expiry_timestamp_seconds');
     let samples: Sample[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -328,43 +341,75 @@ describe('an org exported by two exporters counts once', () => {
       if ([...wanted].every((name) => samples.some((s) => s.name === name))) break;
     }
     assert.deepEqual([...wanted].filter((name) => !samples.some((s) => s.name === name)), [], 'the scrape holds every family the dashboard reads');
-    const counter = (name: string) => /_(total|bucket|count|sum)$/.test(name);
-    const orgData = (s: Sample) => (s.labels['org_id'] ?? '') !== '' && !/^vmc_(token|api)_/.test(s.name);
-    const series = (s: Sample, instance: string) => ({
-      series: `${s.name}{${Object.entries({ ...s.labels, job: 'vmc', instance })
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(', ')}}`,
-      values: counter(s.name) ? `${s.value}+1x${STEPS}` : `${s.value}x${STEPS}`,
-    });
-    const evalTime = '20m';
-    const checks = queries.flatMap((q) => {
-      const both = substitute(q.expr, at);
-      const one = substitute(q.expr, { ...at, instance: A });
-      return [
-        // Same number of rows (and both non-empty: count() of nothing is nothing).
-        { expr: `count(${both}) - count(${one})`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
-        // Every row the same, value included.
-        { expr: `count(${one}) - count((${both}) == (${one}))`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
-      ];
-    });
-    const file = {
-      rule_files: [],
-      evaluation_interval: '15s',
-      tests: [
-        {
-          interval: '15s',
-          input_series: [...samples.map((s) => series(s, A)), ...samples.filter(orgData).map((s) => series(s, B))],
-          promql_expr_test: checks,
-        },
-      ],
-    };
-    const dir = mkdtempSync(join(tmpdir(), 'vmc-dashboard-twice-'));
+    return samples;
+  }
+
+  const counter = (name: string) => /_(total|bucket|count|sum)$/.test(name);
+  /** A promtool input series of `s` as scraped from `instance` of job vmc. */
+  const series = (s: Sample, instance: string) => ({
+    series: `${s.name}{${Object.entries({ ...s.labels, job: 'vmc', instance })
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ')}}`,
+    values: counter(s.name) ? `${s.value}+1x${STEPS}` : `${s.value}x${STEPS}`,
+  });
+  const evalTime = '20m';
+  /** Checks that `a` and `b` give the same rows, values included, and that `a` gives some. */
+  const sameRows = (a: string, b: string) => [
+    // Same number of rows (and both non-empty: count() of nothing is nothing).
+    { expr: `count(${a}) - count(${b})`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
+    // Every row the same, value included.
+    { expr: `count(${b}) - count((${a}) == (${b}))`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] },
+  ];
+
+  /** Runs one promtool unit test of `checks` over `inputSeries`. */
+  function promtoolTest(promtool: string, name: string, inputSeries: ReadonlyArray<{ series: string; values: string }>, checks: readonly object[], what: string): void {
+    const file = { rule_files: [], evaluation_interval: '15s', tests: [{ interval: '15s', input_series: inputSeries, promql_expr_test: checks }] };
+    const dir = mkdtempSync(join(tmpdir(), `vmc-dashboard-${name}-`));
     try {
-      const path = join(dir, 'twice.test.yml');
+      const path = join(dir, `${name}.test.yml`);
       writeFileSync(path, stringify(file, { lineWidth: 0 }));
-      assertRunOk(run(tools.promtool!, ['test', 'rules', path], { timeoutMs: 120_000 }), `promtool on ${queries.length} dashboard queries over two exporters`);
+      assertRunOk(run(promtool, ['test', 'rules', path], { timeoutMs: 120_000 }), what);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  test('every dashboard query gives the same answer with both exporters as with one (promtool)', async (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    const queries = dashboardQueries();
+    const samples = await scrapeFor(queries);
+    const orgData = (s: Sample) => (s.labels['org_id'] ?? '') !== '' && !/^vmc_(token|api)_/.test(s.name);
+    const checks = queries.flatMap((q) => sameRows(substitute(q.expr, at), substitute(q.expr, { ...at, instance: A })));
+    const input = [...samples.map((s) => series(s, A)), ...samples.filter(orgData).map((s) => series(s, B))];
+    promtoolTest(tools.promtool!, 'twice', input, checks, `promtool on ${queries.length} dashboard queries over two exporters`);
+  });
+
+  test('a query that takes only names from another collector keeps its rows while that collector has no data (promtool)', async (t) => {
+    const tools = requireTools(t, 'promtool');
+    if (!tools) return;
+    const queries = dashboardQueries();
+    const samples = await scrapeFor(queries);
+    const collectorOf = new Map(COLLECTORS.flatMap((c) => c.families.map((f) => [f.name, c.name] as const)));
+    // Instance A has every collector's data; instance "without-X" has all but collector X's.
+    const input = [...samples.map((s) => series(s, A))];
+    const checks: object[] = [];
+    const checked: string[] = [];
+    for (const c of COLLECTORS) {
+      const without = `without-${c.name}`;
+      input.push(...samples.filter((s) => collectorOf.get(s.name) !== c.name).map((s) => series(s, without)));
+      for (const q of queries) {
+        const read = familiesOf(q.expr);
+        const mine = read.filter((name) => collectorOf.get(name) === c.name);
+        // Only names (info families) come from this collector, and the data from others.
+        if (mine.length === 0 || !mine.every((name) => name.endsWith('_info')) || mine.length === read.length) continue;
+        checked.push(`${q.where} without ${c.name}`);
+        // The same number of rows; the name labels differ (the fallback names each row by its id).
+        const [a, b] = [substitute(q.expr, { ...at, instance: A }), substitute(q.expr, { ...at, instance: without })];
+        checks.push({ expr: `count(${a}) - count(${b})`, eval_time: evalTime, exp_samples: [{ labels: '{}', value: 0 }] });
+      }
+    }
+    assert.ok(checked.length >= 3, `the cross-collector name joins: ${checked.join('; ')}`);
+    promtoolTest(tools.promtool!, 'names', input, checks, `promtool on ${checked.length} name joins with the name's collector empty (${checked.join('; ')})`);
   });
 });
