@@ -18,7 +18,7 @@ import type { TokenManager } from '../auth/token-manager.js';
 import { ExporterError } from '../lib/errors.js';
 import type { AuthConfig } from '../config/config.js';
 import type { CollectorFlags } from '../config/flag-table.js';
-import type { Family, LineSink } from '../lib/text-format.js';
+import type { Family } from '../lib/text-format.js';
 import type { Org } from '../vmc/types.js';
 import type { VmcCall, VmcClient } from '../vmc/vmc-client.js';
 
@@ -66,8 +66,8 @@ export class DependencyUnavailableError extends ExporterError {
 export interface RenderContext {
   /** The org's label pair, ready to use: `org_id="…"` (escaped). */
   readonly org: string;
-  /** One sink of sample lines per entry of `families`, in that order. */
-  readonly out: readonly LineSink[];
+  /** One array of sample lines per entry of `families`, in that order. */
+  readonly out: string[][];
 }
 
 /**

@@ -49,12 +49,6 @@ export function stateLabel(state: string): string {
   return state === '' ? UNKNOWN_STATE : escapeLabel(state);
 }
 
-/** Takes a family's sample lines, in order: an array of strings, or a `ByteSink` that encodes each at once. */
-export interface LineSink {
-  /** Appends one line (with its newline). */
-  push(line: string): void;
-}
-
 /**
  * Appends a state set: every known state (1 for the current one, 0 for the others), plus
  * the current state when it is not a known one. A missing state counts as `UNKNOWN`.
@@ -64,7 +58,7 @@ export interface LineSink {
  * @param known - the known states, in output order
  * @param current - the entity's state as read
  */
-export function pushStateSet(out: LineSink, prefix: string, known: readonly string[], current: string): void {
+export function pushStateSet(out: string[], prefix: string, known: readonly string[], current: string): void {
   const value = current === '' ? UNKNOWN_STATE : current;
   for (const st of known) out.push(`${prefix}${st}"} ${st === value ? 1 : 0}\n`);
   if (!known.includes(value)) out.push(`${prefix}${escapeLabel(value)}"} 1\n`);

@@ -7,7 +7,6 @@
 import type { ActiveCollector } from '../collect/collector.js';
 import type { CollectionView, OrgView } from '../collect/engine.js';
 import type { SourceView } from '../collect/source-cache.js';
-import { ByteSink } from '../lib/byte-sink.js';
 import { escapeLabel, formatValue, header, type ExpositionFormat, type Family } from '../lib/text-format.js';
 
 /** Families the framework renders from the collectors' cache state, after every collector's own. */
@@ -54,9 +53,9 @@ const NOTHING = Buffer.alloc(0);
 export function renderSource(active: ActiveCollector, orgId: string, view: SourceView): Buffer[] {
   const families = active.definition.families;
   if (view.data === undefined) return families.map(() => NOTHING);
-  const out = families.map(() => new ByteSink());
+  const out = families.map((): string[] => []);
   active.definition.render(view.data, { org: orgLabel(orgId), out });
-  return out.map((sink) => (sink.length === 0 ? NOTHING : sink.bytes()));
+  return out.map((lines) => (lines.length === 0 ? NOTHING : Buffer.from(lines.join(''), 'utf8')));
 }
 
 /** Renders the {@link META_FAMILIES} of one org: one string per family. */

@@ -7,7 +7,7 @@
  * --vmc.concurrency) at most {@link SDDCS_AT_ONCE} per org at a time, so the SDDC lists of
  * the next scrape are not queued behind thousands of them.
  */
-import { escapeLabel, type Family, type LineSink } from '../../lib/text-format.js';
+import { escapeLabel, type Family } from '../../lib/text-format.js';
 import { UpstreamError } from '../../upstream/errors.js';
 import { parseEdrsPolicies, type EdrsCluster } from '../../vmc/parse-edrs.js';
 import type { SddcList } from '../../vmc/types.js';
@@ -92,7 +92,7 @@ export const edrsCollector = defineCollector<readonly SddcEdrs[]>({
     });
   },
   render: (data, { org, out }) => {
-    const [enabled, min, max, policy, status] = out as readonly [LineSink, LineSink, LineSink, LineSink, LineSink];
+    const [enabled, min, max, policy, status] = out as [string[], string[], string[], string[], string[]];
     for (const s of data) {
       for (const c of s.clusters) {
         const labels = `${org},sddc_id="${escapeLabel(s.sddcId)}",cluster_id="${escapeLabel(c.clusterId)}"`;

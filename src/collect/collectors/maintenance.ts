@@ -4,7 +4,7 @@
  * org per TTL. A 404 means "no reservations" (the tbrs API answers 404 for none), not a
  * failure. Start times assume `start_hour` is UTC (see `parse-reservations.ts`).
  */
-import { escapeLabel, formatValue, type Family, type LineSink } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, type Family } from '../../lib/text-format.js';
 import { UpstreamError } from '../../upstream/errors.js';
 import { parseReservations, type MaintenanceWindow, type ReservationList } from '../../vmc/parse-reservations.js';
 import type { SddcList } from '../../vmc/types.js';
@@ -63,7 +63,7 @@ export const maintenanceCollector = defineCollector<MaintenanceData>({
     return { ...list, sddcIds: sddcs?.sddcs.map((s) => s.id) ?? [] };
   },
   render: (data, { org, out }) => {
-    const [start, end, inWindow] = out as readonly [LineSink, LineSink, LineSink];
+    const [start, end, inWindow] = out as [string[], string[], string[]];
     const running = new Set<string>();
     for (const w of data.windows) {
       if (w.state === 'RUNNING') running.add(w.sddcId);

@@ -2,7 +2,7 @@
  * The `sddcs` collector: every SDDC of the org with its clusters and hosts, from
  * `GET /vmc/api/orgs/{org}/sddcs`. Its state is `vmc_up`; its TTL flag is `--cache.ttl`.
  */
-import { escapeLabel, formatValue, pushStateSet, stateLabel, UNKNOWN_STATE, type Family, type LineSink } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, pushStateSet, stateLabel, UNKNOWN_STATE, type Family } from '../../lib/text-format.js';
 import { ACCOUNT_LINK_STATES, CLUSTER_STATES, ESX_STATES, SDDC_ACCESS_STATES, SDDC_STATES, WITNESS_STATES } from '../../vmc/states.js';
 import type { Host, Sddc, SddcList } from '../../vmc/types.js';
 import { sddcListCall } from '../../vmc/vmc-client.js';
@@ -101,28 +101,28 @@ function renderSddcs(list: SddcList, { org, out }: RenderContext): void {
 
 /** The family buffers, by name. */
 interface Buffers {
-  readonly info: LineSink;
-  readonly state: LineSink;
-  readonly hosts: LineSink;
-  readonly clusterHosts: LineSink;
-  readonly clusterState: LineSink;
-  readonly created: LineSink;
-  readonly expiration: LineSink;
-  readonly access: LineSink;
-  readonly link: LineSink;
-  readonly clusterInfo: LineSink;
-  readonly cores: LineSink;
-  readonly hertz: LineSink;
-  readonly memory: LineSink;
-  readonly storage: LineSink;
-  readonly witness: LineSink;
-  readonly hostInfo: LineSink;
-  readonly hostState: LineSink;
+  readonly info: string[];
+  readonly state: string[];
+  readonly hosts: string[];
+  readonly clusterHosts: string[];
+  readonly clusterState: string[];
+  readonly created: string[];
+  readonly expiration: string[];
+  readonly access: string[];
+  readonly link: string[];
+  readonly clusterInfo: string[];
+  readonly cores: string[];
+  readonly hertz: string[];
+  readonly memory: string[];
+  readonly storage: string[];
+  readonly witness: string[];
+  readonly hostInfo: string[];
+  readonly hostState: string[];
 }
 
 /** Names the family buffers of `out`, in {@link FAMILIES} order. */
-function buffers(out: readonly LineSink[]): Buffers {
-  const at = (i: number): LineSink => out[i]!;
+function buffers(out: string[][]): Buffers {
+  const at = (i: number): string[] => out[i]!;
   return {
     info: at(1),
     state: at(2),

@@ -5,7 +5,7 @@
  * date leaves the end series out and is logged once. There is no host-type field in the API,
  * so none is exported.
  */
-import { escapeLabel, formatValue, stateLabel, type Family, type LineSink } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, stateLabel, type Family } from '../../lib/text-format.js';
 import { parseSubscriptions, type Subscription, type SubscriptionList } from '../../vmc/parse-subscriptions.js';
 import { defineCollector } from '../collector.js';
 import { cachedFor } from './cached.js';
@@ -31,7 +31,7 @@ export const subscriptionsCollector = defineCollector<SubscriptionList>({
   fetch: (ctx) =>
     ctx.vmc.call({ endpoint: 'subscriptions', path: `/vmc/api/orgs/${encodeURIComponent(ctx.orgId)}/subscriptions`, parse: parseSubscriptions }, ctx.tokens),
   render: (data, { org, out }) => {
-    const [end, hosts, info] = out as readonly [LineSink, LineSink, LineSink];
+    const [end, hosts, info] = out as [string[], string[], string[]];
     for (const s of data.subscriptions) {
       const labels = subscriptionLabels(org, s);
       if (s.endSeconds !== undefined) end.push(`vmc_subscription_end_timestamp_seconds{${labels}} ${formatValue(s.endSeconds)}\n`);

@@ -6,7 +6,7 @@
  * to the unfiltered list, which grows with the org's whole history.
  */
 import { durationValue } from '../../config/values.js';
-import { escapeLabel, formatValue, type Family, type LineSink } from '../../lib/text-format.js';
+import { escapeLabel, formatValue, type Family } from '../../lib/text-format.js';
 import { UpstreamError } from '../../upstream/errors.js';
 import { parseTaskList, summarizeTasks, taskFilter, type Task, type TaskSummary } from '../../vmc/parse-tasks.js';
 import { defineCollector } from '../collector.js';
@@ -67,7 +67,7 @@ export const tasksCollector = defineCollector<TaskSummary>({
     }
   },
   render: (data, { org, out }) => {
-    const [tasks, start, progress, failure] = out as readonly [LineSink, LineSink, LineSink, LineSink];
+    const [tasks, start, progress, failure] = out as [string[], string[], string[], string[]];
     for (const [type, byStatus] of data.counts) {
       const prefix = `vmc_tasks{${org},task_type="${escapeLabel(type)}",status="`;
       for (const [status, n] of byStatus) tasks.push(`${prefix}${escapeLabel(status)}"} ${n}\n`);
