@@ -106,7 +106,7 @@ describe('Dockerfile', () => {
     const health = last('HEALTHCHECK') ?? '';
     assert.match(health, /CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
     assert.ok(!/10040/.test(health), 'no hard-coded port');
-    assert.deepEqual(execForm(last('ENTRYPOINT') ?? '[]'), ['node', '--disable-sigusr1', '--max-semi-space-size=64', 'dist/main.js'], 'no signal opens the inspector; a young generation for the parse');
+    assert.deepEqual(execForm(last('ENTRYPOINT') ?? '[]'), ['node', '--disable-sigusr1', '--max-semi-space-size=32', 'dist/main.js'], 'no signal opens the inspector; a young generation for the parse');
     const cmd = execForm(last('CMD') ?? '[]');
     assert.ok(cmd.some((a) => a.startsWith('--auth.client-secret-file=/run/secrets/')), 'the secret comes from a file');
   });
