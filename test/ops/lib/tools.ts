@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 /** Absolute path of the repository root (no trailing slash). */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
@@ -108,4 +109,21 @@ export function missingPrerequisites(tools: readonly string[], builtFiles: reado
  */
 export function skipOutsideCi(missing: string | undefined): string | false {
   return missing !== undefined && process.env.CI !== 'true' ? missing : false;
+}
+
+/**
+ * Asserts that promtool parses every query: each becomes a recording rule (the one place
+ * promtool parses PromQL offline) named after where the query stands, so an error names it.
+ */
+export function assertPromqlParses(promtool: string, queries: ReadonlyArray<{ where: string; expr: string }>, what: string): void {
+  const record = (where: string): string => `query:${where.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  const rules = { groups: [{ name: 'queries', rules: queries.map((q) => ({ record: record(q.where), expr: q.expr })) }] };
+  const dir = mkdtempSync(join(tmpdir(), 'vmc-promql-'));
+  try {
+    const file = join(dir, 'queries.yml');
+    writeFileSync(file, stringifyYaml(rules));
+    assertRunOk(run(promtool, ['check', 'rules', file]), `promtool check rules on ${queries.length} ${what}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
