@@ -327,32 +327,30 @@ describe('Prometheus and Alertmanager with the exporter and the simulator', { sk
     }
   });
 
+  /** Runs each query (a parse error throws) and returns its metric selectors that match no series, as `where: selector`. */
+  async function unmatchedSelectors(queries: ReadonlyArray<{ where: string; expr: string }>): Promise<string[]> {
+    const unmatched: string[] = [];
+    for (const q of queries) {
+      await query(q.expr);
+      for (const selector of metricSelectors(q.expr)) {
+        if ((await query(selector)).length === 0) unmatched.push(`${q.where}: ${selector}`);
+      }
+    }
+    return unmatched;
+  }
+
   test('every alert expression parses, and every metric selector in it matches series', async () => {
     await waitFor('the token failure series', async () => ((await query('vmc_token_refreshes_total{result="failure"}')).length > 0 ? true : undefined), {
       timeoutMs: 20_000,
       context: logs,
     });
-    const unmatched: string[] = [];
-    for (const rule of loadAlertRules()) {
-      await query(rule.expr); // throws on a parse error
-      for (const selector of metricSelectors(rule.expr)) {
-        if ((await query(selector)).length === 0) unmatched.push(`${rule.alert}: ${selector}`);
-      }
-    }
-    assert.deepEqual(unmatched, [], 'selectors without series');
+    assert.deepEqual(await unmatchedSelectors(loadAlertRules().map((r) => ({ where: r.alert, expr: r.expr }))), [], 'selectors without series');
   });
 
   test('every PromQL example of the docs runs, and every metric selector in it matches series', async () => {
     const examples = docExamples();
     assert.ok(examples.length > 0);
-    const unmatched: string[] = [];
-    for (const example of examples) {
-      await query(example.expr); // throws on a parse error
-      for (const selector of metricSelectors(example.expr)) {
-        if ((await query(selector)).length === 0) unmatched.push(`${example.where}: ${selector}`);
-      }
-    }
-    assert.deepEqual(unmatched, [], 'selectors without series');
+    assert.deepEqual(await unmatchedSelectors(examples), [], 'selectors without series');
   });
 
   test('an SDDC set to an unknown state raises VMCSDDCNotReady', async () => {
